@@ -1,0 +1,173 @@
+/* Throughput of the text stages: decode, tokenise, normalise and stem each
+ * line of a file (or of standard input) as one document, the way the
+ * analyzer does, and report bytes, tokens, time per stage and MB/s.
+ *
+ *   bench_pipeline [FILE]
+ *
+ * The input is read whole before the clock starts, so that only the
+ * stages are timed. Lines that are empty or binary are counted and
+ * skipped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "avis.h"
+#include "buf.h"
+#include "decode.h"
+#include "normalize.h"
+#include "stem.h"
+#include "tokenize.h"
+
+enum { DECODE, TOKENIZE, NORMALIZE, STEM, STAGES };
+static const char *const stage_names[STAGES] = {"decode", "tokenize",
+                                                "normalize", "stem"};
+
+typedef struct {
+  avis_stemmer *stemmer;
+  avis_buf text;   /* the decoded document */
+  avis_vec tokens; /* avis_tok */
+  avis_buf arena;  /* normalised forms */
+  size_t docs, skipped, tokens_total, bytes;
+  double seconds[STAGES];
+} bench;
+
+static double now(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int read_all(FILE *f, avis_buf *out) {
+  char chunk[1 << 16];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    if (avis_buf_append(out, chunk, n))
+      return AVIS_ERR_NOMEM;
+  return ferror(f) ? AVIS_ERR_IO : 0;
+}
+
+static int normalize_tokens(bench *b) {
+  avis_tok *toks = b->tokens.data;
+  for (size_t i = 0; i < b->tokens.len; i++) {
+    int rc = avis_normalize(&b->arena, b->text.data + toks[i].start,
+                            toks[i].len, &toks[i].norm_off, &toks[i].norm_len);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* As in the analyzer: words are stemmed, elided clitics are not. */
+static int is_stemmed(const avis_tok *t) {
+  return t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION);
+}
+
+static int stem_tokens(bench *b) {
+  const avis_tok *toks = b->tokens.data;
+  for (size_t i = 0; i < b->tokens.len; i++) {
+    size_t len;
+    if (is_stemmed(&toks[i]) &&
+        !avis_stem(b->stemmer, b->arena.data + toks[i].norm_off,
+                   toks[i].norm_len, &len))
+      return AVIS_ERR_NOMEM;
+  }
+  return 0;
+}
+
+static int run_document(bench *b, const char *doc, size_t len) {
+  avis_encoding enc;
+  double t0 = now();
+  int rc = avis_decode(doc, len, &b->text, &enc);
+  double t1 = now();
+  b->seconds[DECODE] += t1 - t0;
+  if (rc == AVIS_ERR_EMPTY || rc == AVIS_ERR_BINARY) {
+    b->skipped++;
+    return 0;
+  }
+  if (rc)
+    return rc;
+  b->tokens.len = 0;
+  avis_buf_clear(&b->arena);
+  rc = avis_tokenize(b->text.data, b->text.len, &b->tokens);
+  double t2 = now();
+  if (!rc)
+    rc = normalize_tokens(b);
+  double t3 = now();
+  if (!rc)
+    rc = stem_tokens(b);
+  double t4 = now();
+  b->seconds[TOKENIZE] += t2 - t1;
+  b->seconds[NORMALIZE] += t3 - t2;
+  b->seconds[STEM] += t4 - t3;
+  b->docs++;
+  b->tokens_total += b->tokens.len;
+  return rc;
+}
+
+static int run_lines(bench *b, const char *s, size_t len) {
+  const char *end = s + len;
+  while (s < end) {
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *line_end = nl ? nl : end;
+    int rc = run_document(b, s, (size_t)(line_end - s));
+    if (rc)
+      return rc;
+    b->bytes += (size_t)(line_end - s) + (nl != NULL);
+    s = line_end + (nl != NULL);
+  }
+  return 0;
+}
+
+static void report(const bench *b, double seconds) {
+  printf("bytes %zu\ndocuments %zu\nskipped %zu\ntokens %zu\n", b->bytes,
+         b->docs, b->skipped, b->tokens_total);
+  for (int i = 0; i < STAGES; i++)
+    printf("seconds_%s %.3f\n", stage_names[i], b->seconds[i]);
+  printf("stem_cache_hits %zu\nseconds %.3f\nMB/s %.1f\n",
+         avis_stemmer_cache_hits(b->stemmer), seconds,
+         seconds > 0 ? (double)b->bytes / seconds / 1e6 : 0.0);
+}
+
+static void release(bench *b) {
+  avis_stemmer_free(b->stemmer);
+  avis_buf_release(&b->text);
+  avis_vec_release(&b->tokens);
+  avis_buf_release(&b->arena);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 2) {
+    fprintf(stderr, "usage: %s [FILE]\n", argv[0]);
+    return 2;
+  }
+  FILE *f = argc == 2 ? fopen(argv[1], "rb") : stdin;
+  if (!f) {
+    perror(argv[1]);
+    return 1;
+  }
+  avis_buf input = {0};
+  int rc = read_all(f, &input);
+  if (f != stdin)
+    fclose(f);
+  if (rc) {
+    fprintf(stderr, "bench_pipeline: cannot read %s\n",
+            argc == 2 ? argv[1] : "standard input");
+    avis_buf_release(&input);
+    return 1;
+  }
+  bench b = {0};
+  rc = avis_stemmer_new(&b.stemmer);
+  double start = now();
+  if (!rc)
+    rc = run_lines(&b, input.data ? input.data : "", input.len);
+  double seconds = now() - start;
+  if (rc)
+    fprintf(stderr, "bench_pipeline: %s: %s\n", avis_strerror(rc),
+            avis_last_error());
+  else
+    report(&b, seconds);
+  release(&b);
+  avis_buf_release(&input);
+  return rc ? 1 : 0;
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Whole-analysis throughput of avis beside Pattern's sentiment(), on the
+# same news texts in the same run.
+#
+#   bench/sentiment_throughput.sh EVAL_SENTIMENT [DOCUMENTS]
+#
+# EVAL_SENTIMENT is the bench/eval_sentiment program. The texts are the
+# first DOCUMENTS (default 3000) articles of OrangeSum
+# (../shared/data/topics/orangesum.jsonl.gz beside the repository, or
+# $ORANGESUM), title, heading and article joined. avis runs the full
+# analysis (decoding, tokenising, normalising, stemming, sentiment) and is
+# timed without its model load; Pattern runs pattern.fr.sentiment(). The
+# script skips cleanly, exit status 0, when the data or Pattern is absent.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+bin=${1:?usage: sentiment_throughput.sh EVAL_SENTIMENT [DOCUMENTS]}
+docs=${2:-3000}
+corpus=${ORANGESUM:-$repo/../shared/data/topics/orangesum.jsonl.gz}
+python=/usr/bin/python3
+
+if [ ! -f "$corpus" ]; then
+  echo "sentiment_throughput: $corpus absent, skipped"
+  exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# One document a line, as "<TAB>text", the input eval_sentiment reads.
+"$python" - "$corpus" "$docs" "$tmp/texts.tsv" <<'EOF'
+import gzip, json, sys
+corpus, limit, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with gzip.open(corpus, "rt", encoding="utf-8") as f, \
+        open(out, "w", encoding="utf-8") as o:
+    for n, line in enumerate(f):
+        if n >= limit:
+            break
+        doc = json.loads(line)
+        text = " ".join(doc.get(k) or "" for k in ("title", "heading", "article"))
+        o.write("\t" + " ".join(text.split()) + "\n")
+EOF
+
+"$bin" --throughput "$repo" "$tmp/texts.tsv" >"$tmp/avis.txt"
+
+if "$python" -c "import pattern.fr" 2>/dev/null; then
+  "$python" - "$tmp/texts.tsv" >"$tmp/pattern.txt" <<'EOF'
+import sys, time
+from pattern.fr import sentiment
+texts = [l.rstrip("\n")[1:] for l in open(sys.argv[1], encoding="utf-8")]
+sentiment("warm up")
+start = time.perf_counter()
+for t in texts:
+    sentiment(t)
+seconds = time.perf_counter() - start
+size = sum(len(t.encode("utf-8")) for t in texts)
+print("documents %d\nbytes %d\nseconds %.3f\nmb_per_s %.2f"
+      % (len(texts), size, seconds, size / 1e6 / seconds))
+EOF
+else
+  echo "pattern.fr not installed: avis only"
+  : >"$tmp/pattern.txt"
+fi
+
+"$python" - "$tmp/avis.txt" "$tmp/pattern.txt" <<'EOF'
+import sys
+def read(path):
+    return dict(l.split() for l in open(path) if l.strip())
+avis, pattern = read(sys.argv[1]), read(sys.argv[2])
+print("OrangeSum: %s documents, %.1f MB" % (avis["documents"],
+                                           int(avis["bytes"]) / 1e6))
+print("  avis     %8.2f MB/s  (%s s; model load %s s, not counted)"
+      % (float(avis["mb_per_s"]), avis["seconds"], avis["load_seconds"]))
+if pattern:
+    print("  pattern  %8.2f MB/s  (%s s)" % (float(pattern["mb_per_s"]),
+                                           pattern["seconds"]))
+    print("  avis / pattern: %.1fx" % (float(avis["mb_per_s"]) /
+                                       float(pattern["mb_per_s"])))
+EOF

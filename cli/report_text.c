@@ -1,0 +1,141 @@
+/* The human-readable report of one analysis. */
+#include <string.h>
+
+#include "cli.h"
+
+#define KEY_SENTENCES 3
+#define DRIVERS_SHOWN 12
+#define QUOTE_BYTES 200
+
+/* Prints text[0..len) on one line: line breaks and tabs become spaces, and
+ * a long span is cut at a character boundary with an ellipsis. */
+static void print_quoted(FILE *out, const char *text, size_t len) {
+  size_t n = len;
+  int cut = 0;
+  if (n > QUOTE_BYTES) {
+    n = QUOTE_BYTES;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+      n--;
+    cut = 1;
+  }
+  fputs("« ", out);
+  for (size_t i = 0; i < n; i++) {
+    char c = text[i];
+    fputc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
+  }
+  fputs(cut ? "… »" : " »", out);
+}
+
+static void print_rules(FILE *out, unsigned rules) {
+  const char *sep = "";
+  for (unsigned b = 1; b && b <= rules; b <<= 1)
+    if ((rules & b) && avis_rule_name(b)) {
+      fprintf(out, "%s%s", sep, avis_rule_name(b));
+      sep = ", ";
+    }
+}
+
+static void report_header(FILE *out, const char *name, const avis_result *r,
+                          const avis_model *model) {
+  fprintf(out, "%s\n", name);
+  fprintf(out, "  encoding     %s\n",
+          avis_encoding_name(avis_result_encoding(r)));
+  fprintf(out, "  characters   %zu\n", avis_result_char_count(r));
+  fprintf(out, "  words        %zu\n", avis_result_word_count(r));
+  fprintf(out, "  sentences    %zu\n", avis_result_sentence_count(r));
+  for (size_t i = 0; i < avis_model_lexicon_count(model); i++) {
+    const char *path;
+    size_t entries;
+    avis_model_lexicon_info(model, i, &path, &entries, NULL, NULL, NULL);
+    fprintf(out, "  %s %s (%zu entries)\n", i ? "            " : "lexicon     ",
+            path, entries);
+  }
+}
+
+static void report_sentiment(FILE *out, const avis_result *r) {
+  avis_label label = avis_result_label(r);
+  fprintf(out, "\nSentiment    %s (%s), score %+.3f, subjectivity %.2f\n",
+          avis_label_name(label), avis_label_name_fr(label),
+          avis_result_score(r), avis_result_subjectivity(r));
+}
+
+static void report_key_sentences(FILE *out, const avis_result *r,
+                                 avis_label which, const char *title) {
+  size_t idx[KEY_SENTENCES];
+  size_t n = avis_result_key_sentences(r, which, idx, KEY_SENTENCES);
+  if (!n)
+    return;
+  const char *text = avis_result_text(r, NULL);
+  fprintf(out, "\n%s\n", title);
+  for (size_t i = 0; i < n; i++) {
+    size_t start, len;
+    double score;
+    avis_result_sentence(r, idx[i], &start, &len, &score);
+    fprintf(out, "  %+.2f  ", score);
+    print_quoted(out, text + start, len);
+    fputc('\n', out);
+  }
+}
+
+static void report_drivers(FILE *out, const avis_result *r) {
+  size_t n = avis_result_driver_count(r);
+  if (!n)
+    return;
+  const char *text = avis_result_text(r, NULL);
+  fprintf(out, "\nWords that drove the score\n");
+  for (size_t i = 0; i < n && i < DRIVERS_SHOWN; i++) {
+    size_t start, len;
+    const char *term;
+    double contribution;
+    unsigned rules;
+    avis_result_driver(r, i, &start, &len, &term, NULL, &contribution, &rules,
+                       NULL);
+    fprintf(out, "  %+.2f  %.*s", contribution, (int)len, text + start);
+    if (strlen(term) != len || strncmp(term, text + start, len) != 0)
+      fprintf(out, " [%s]", term);
+    if (rules) {
+      fputs("  (", out);
+      print_rules(out, rules);
+      fputc(')', out);
+    }
+    fputc('\n', out);
+  }
+  if (n > DRIVERS_SHOWN)
+    fprintf(out, "  … and %zu more\n", n - DRIVERS_SHOWN);
+}
+
+static void report_emotions(FILE *out, const avis_result *r) {
+  if (!avis_result_has_emotions(r))
+    return;
+  fputs("\nEmotions    ", out);
+  for (int e = 0; e < AVIS_EMOTION_COUNT; e++)
+    fprintf(out, " %s %.2f", avis_emotion_name((avis_emotion)e),
+            avis_result_emotion(r, (avis_emotion)e));
+  fputc('\n', out);
+}
+
+static void report_tokens(FILE *out, const avis_result *r) {
+  const char *text = avis_result_text(r, NULL);
+  fprintf(out, "\nTokens\n  %-5s %-4s %-9s %-24s %-24s %s\n", "#", "sent",
+          "kind", "text", "norm", "stem");
+  for (size_t i = 0; i < avis_result_token_count(r); i++) {
+    avis_token_kind kind;
+    size_t start, len, sentence;
+    const char *norm, *stem;
+    avis_result_token(r, i, &kind, &start, &len, &norm, &stem, &sentence);
+    fprintf(out, "  %-5zu %-4zu %-9s %-24.*s %-24s %s\n", i, sentence,
+            avis_token_kind_name(kind), (int)len, text + start, norm, stem);
+  }
+}
+
+void report_text(FILE *out, const char *name, const avis_result *r,
+                 const avis_model *model, int show_tokens) {
+  report_header(out, name, r, model);
+  report_sentiment(out, r);
+  report_key_sentences(out, r, AVIS_POSITIVE, "Most positive sentences");
+  report_key_sentences(out, r, AVIS_NEGATIVE, "Most negative sentences");
+  report_drivers(out, r);
+  report_emotions(out, r);
+  if (show_tokens)
+    report_tokens(out, r);
+}

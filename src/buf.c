@@ -1,0 +1,70 @@
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "avis.h"
+
+int avis_buf_reserve(avis_buf *b, size_t extra) {
+  if (extra > SIZE_MAX / 2 - b->len)
+    return AVIS_ERR_NOMEM;
+  size_t need = b->len + extra + 1;
+  if (need <= b->cap)
+    return 0;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < need)
+    cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
+int avis_buf_append(avis_buf *b, const void *p, size_t n) {
+  if (avis_buf_reserve(b, n))
+    return AVIS_ERR_NOMEM;
+  if (n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+int avis_buf_putc(avis_buf *b, char c) { return avis_buf_append(b, &c, 1); }
+
+void avis_buf_clear(avis_buf *b) {
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+void avis_buf_release(avis_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void *avis_vec_push(avis_vec *v, size_t size) {
+  if (v->len == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 16;
+    if (cap > SIZE_MAX / size)
+      return NULL;
+    void *p = realloc(v->data, cap * size);
+    if (!p)
+      return NULL;
+    v->data = p;
+    v->cap = cap;
+  }
+  char *slot = (char *)v->data + v->len * size;
+  memset(slot, 0, size);
+  v->len++;
+  return slot;
+}
+
+void avis_vec_release(avis_vec *v) {
+  free(v->data);
+  v->data = NULL;
+  v->len = v->cap = 0;
+}

@@ -1,0 +1,33 @@
+/* A growable byte buffer. Used as an arena for normalised strings and for
+ * building output. The zero value is an empty buffer. */
+#ifndef AVIS_BUF_H
+#define AVIS_BUF_H
+
+#include <stddef.h>
+
+typedef struct {
+  char *data;
+  size_t len;
+  size_t cap;
+} avis_buf;
+
+/* Makes room for `extra` more bytes plus a terminating NUL. 0 or AVIS_ERR_NOMEM. */
+int avis_buf_reserve(avis_buf *b, size_t extra);
+/* Appends bytes and keeps data NUL-terminated. 0 or AVIS_ERR_NOMEM. */
+int avis_buf_append(avis_buf *b, const void *p, size_t n);
+int avis_buf_putc(avis_buf *b, char c);
+void avis_buf_clear(avis_buf *b);
+void avis_buf_release(avis_buf *b);
+
+/* Generic growable array of fixed-size elements (the zero value is empty). */
+typedef struct {
+  void *data;
+  size_t len;
+  size_t cap;
+} avis_vec;
+
+/* Returns a pointer to a new zeroed element of `size` bytes, or NULL. */
+void *avis_vec_push(avis_vec *v, size_t size);
+void avis_vec_release(avis_vec *v);
+
+#endif

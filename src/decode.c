@@ -1,0 +1,205 @@
+#include "decode.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "error.h"
+
+#define HIGH_BITS 0x8080808080808080ULL
+#define ONES 0x0101010101010101ULL
+
+static uint64_t load8(const unsigned char *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/* Length of the valid sequence starting with lead byte s[0] (0x80 or
+ * above), or 0 if it is not a valid one. The second-byte ranges are those
+ * of RFC 3629 section 4: they exclude overlongs (E0, F0), surrogates (ED)
+ * and code points past U+10FFFF (F4). */
+static size_t utf8_sequence_length(const unsigned char *s, size_t avail) {
+  unsigned char c = s[0];
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4;
+  else
+    return 0;
+  if (c == 0xE0)
+    lo = 0xA0;
+  else if (c == 0xED)
+    hi = 0x9F;
+  else if (c == 0xF0)
+    lo = 0x90;
+  else if (c == 0xF4)
+    hi = 0x8F;
+  if (avail < n || s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
+size_t avis_utf8_valid_prefix(const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < len) {
+    /* French text is mostly ASCII: skip it a word at a time. */
+    while (i + 8 <= len && !(load8(s + i) & HIGH_BITS))
+      i += 8;
+    while (i < len && s[i] < 0x80)
+      i++;
+    if (i == len)
+      break;
+    size_t n = utf8_sequence_length(s + i, len - i);
+    if (!n)
+      break;
+    i += n;
+  }
+  return i;
+}
+
+/* Control characters that text does not contain: C0 controls other than
+ * tab, LF, FF and CR, and DEL. */
+static int is_binary_control(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') ||
+         c == 0x7F;
+}
+
+/* Whether the word holds a byte below 0x20 or equal to 0x7F. Exact for
+ * bytes below 0x80; a byte at or above 0x80 may give a false positive,
+ * which only sends the word to the byte-by-byte count. */
+static int may_hold_control(uint64_t w) {
+  uint64_t below_space = (w - 0x20 * ONES) & ~w;
+  uint64_t del = w ^ (0x7F * ONES);
+  uint64_t is_del = (del - ONES) & ~del;
+  return ((below_space | is_del) & HIGH_BITS) != 0;
+}
+
+/* Counts binary control bytes; fails at the first NUL. */
+static int count_controls(const unsigned char *s, size_t len, size_t *count) {
+  size_t n = 0;
+  size_t i = 0;
+  while (i < len) {
+    if (i + 8 <= len && !may_hold_control(load8(s + i))) {
+      i += 8;
+      continue;
+    }
+    size_t end = i + 8 < len ? i + 8 : len;
+    for (; i < end; i++) {
+      if (s[i] == 0)
+        return avis_fail(AVIS_ERR_BINARY,
+                         "binary input: NUL byte at offset %zu", i);
+      n += is_binary_control(s[i]);
+    }
+  }
+  *count = n;
+  return 0;
+}
+
+/* Windows-1252 0x80..0x9F; the five bytes it leaves undefined map to
+ * U+FFFD. 0xA0..0xFF are the Latin-1 code points of the same value. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+/* Writes the UTF-8 form of a code point below U+10000; returns its length. */
+static size_t encode_bmp(unsigned cp, char *out) {
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  out[0] = (char)(0xE0 | (cp >> 12));
+  out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[2] = (char)(0x80 | (cp & 0x3F));
+  return 3;
+}
+
+static int decode_cp1252(const unsigned char *s, size_t len, avis_buf *out) {
+  /* No byte grows to more than three. */
+  if (len > SIZE_MAX / 3 || avis_buf_reserve(out, 3 * len))
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory decoding %zu bytes", len);
+  char *o = out->data;
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = s[i];
+    if (c < 0x80)
+      o[n++] = (char)c;
+    else
+      n += encode_bmp(c < 0xA0 ? cp1252_high[c - 0x80] : c, o + n);
+  }
+  out->len = n;
+  o[n] = '\0';
+  return 0;
+}
+
+static int is_space(utf8proc_int32_t cp) {
+  if (cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85)
+    return 1;
+  utf8proc_category_t cat = utf8proc_category(cp);
+  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+         cat == UTF8PROC_CATEGORY_ZP;
+}
+
+/* Whether valid UTF-8 text holds anything but white space. */
+static int has_text(const char *s, size_t len) {
+  const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+  size_t i = 0;
+  while (i < len) {
+    utf8proc_int32_t cp;
+    i += (size_t)utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (!is_space(cp))
+      return 1;
+  }
+  return 0;
+}
+
+static int copy_utf8(const unsigned char *s, size_t len, avis_buf *out,
+                     avis_encoding *encoding) {
+  static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+  *encoding = AVIS_ENCODING_UTF8;
+  if (len >= 3 && memcmp(s, bom, 3) == 0) {
+    *encoding = AVIS_ENCODING_UTF8_BOM;
+    s += 3;
+    len -= 3;
+  }
+  if (avis_buf_append(out, s, len))
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory copying %zu bytes", len);
+  return 0;
+}
+
+int avis_decode(const char *bytes, size_t len, avis_buf *out,
+                avis_encoding *encoding) {
+  const unsigned char *s = (const unsigned char *)bytes;
+  size_t controls = 0;
+  avis_buf_clear(out);
+  *encoding = AVIS_ENCODING_UTF8;
+  int rc = count_controls(s, len, &controls);
+  if (rc)
+    return rc;
+  if (controls > len / 10)
+    return avis_fail(AVIS_ERR_BINARY,
+                     "binary input: %zu of %zu bytes are control characters",
+                     controls, len);
+  if (avis_utf8_valid_prefix(bytes, len) == len)
+    rc = copy_utf8(s, len, out, encoding);
+  else {
+    *encoding = AVIS_ENCODING_CP1252;
+    rc = decode_cp1252(s, len, out);
+  }
+  if (rc)
+    return rc;
+  if (!has_text(out->data, out->len))
+    return avis_fail(AVIS_ERR_EMPTY, "empty input: no text, only white space");
+  return 0;
+}

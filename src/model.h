@@ -1,0 +1,46 @@
+/* The loaded, immutable model and the per-thread analyzer. */
+#ifndef AVIS_MODEL_H
+#define AVIS_MODEL_H
+
+#include "avis.h"
+#include "buf.h"
+#include "lexicon.h"
+#include "sentiment.h"
+#include "stem.h"
+#include "strmap.h"
+
+struct avis_model {
+  avis_lexicon lexicon;
+  avis_modifiers modifiers;
+  avis_strmap stopwords;
+  avis_buf lexicon_names; /* lexicon paths, each NUL-terminated, in order */
+  avis_classifier *topics;    /* topic model, or NULL (src/topics.c) */
+  avis_classifier *sentiment_classifier; /* supervised sentiment, or NULL */
+};
+
+struct avis_analyzer {
+  const avis_model *model;
+  avis_stemmer *stemmer;
+  size_t max_bytes;
+};
+
+/* What avis_analyze() hands back; every string is inside `arena`. */
+struct avis_result {
+  avis_encoding encoding;
+  avis_buf text;       /* decoded UTF-8 */
+  avis_buf arena;      /* normalised forms, stems, driver terms */
+  avis_vec tokens;     /* avis_tok */
+  size_t nsentences;
+  avis_vec sent_spans; /* uint32_t start, end pairs per sentence */
+  size_t chars, words;
+  avis_sentiment sentiment;
+  avis_buf lexicons;   /* copy of the model's lexicon_names */
+  size_t nlexicons;
+  avis_vec topics;     /* avis_topic_hit (topics.h), ranked by share */
+  avis_vec evidence;   /* avis_topic_word, the topics' evidence words */
+  int has_class;       /* the supervised sentiment classifier ran */
+  uint32_t class_off;  /* its label, in the arena */
+  double class_prob;
+};
+
+#endif

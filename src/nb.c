@@ -1,0 +1,256 @@
+/* Naive Bayes scoring: bags of terms, log-sum-exp posteriors, passage
+ * shares, tags and evidence. Training is in nb_train.c. */
+#include "nb.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl) {
+  s->nlabels = cl->p.nlabels;
+  s->nterms = cl->p.nterms;
+  s->flags = cl->p.flags;
+  s->passage_terms = cl->p.passage_terms;
+  s->multi_label = cl->p.kind == AVIS_CLASSIFIER_TOPICS;
+  s->weights = cl->weights;
+  s->bias = cl->bias;
+  s->threshold = cl->threshold;
+  s->scale = cl->p.scale;
+  s->doc_weight = cl->p.doc_weight;
+}
+
+void avis_nb_work_release(avis_nb_work *w) {
+  avis_vec_release(&w->ids);
+  avis_vec_release(&w->bag_ids);
+  avis_vec_release(&w->bag_vals);
+  free(w->scores);
+  free(w->post);
+  memset(w, 0, sizeof *w);
+}
+
+static int work_reserve(avis_nb_work *w, size_t k) {
+  if (w->k >= k)
+    return 0;
+  free(w->scores);
+  free(w->post);
+  w->scores = malloc(k * sizeof *w->scores);
+  w->post = malloc(k * sizeof *w->post);
+  w->k = w->scores && w->post ? k : 0;
+  return w->k ? 0 : AVIS_ERR_NOMEM;
+}
+
+void avis_nb_transform(float *vals, size_t n, unsigned flags) {
+  if (flags & AVIS_NB_LOG_TF)
+    for (size_t i = 0; i < n; i++)
+      vals[i] = (float)log1p(vals[i]);
+  if (flags & AVIS_NB_L2) {
+    double ss = 0;
+    for (size_t i = 0; i < n; i++)
+      ss += (double)vals[i] * vals[i];
+    double inv = ss > 0 ? 1 / sqrt(ss) : 0;
+    for (size_t i = 0; i < n; i++)
+      vals[i] = (float)(vals[i] * inv);
+  }
+}
+
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int push_u32(avis_vec *v, uint32_t x) {
+  uint32_t *p = avis_vec_push(v, sizeof *p);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  *p = x;
+  return 0;
+}
+
+/* The bag of seq[0..n): distinct ids, ascending, with their transformed
+ * counts, in w->bag_ids and w->bag_vals. */
+static int make_bag(const uint32_t *seq, size_t n, unsigned flags,
+                    avis_nb_work *w) {
+  w->ids.len = w->bag_ids.len = w->bag_vals.len = 0;
+  for (size_t i = 0; i < n; i++)
+    if (seq[i] != AVIS_TERM_BREAK && push_u32(&w->ids, seq[i]))
+      return AVIS_ERR_NOMEM;
+  uint32_t *ids = w->ids.data;
+  qsort(ids, w->ids.len, sizeof *ids, compare_u32);
+  for (size_t i = 0; i < w->ids.len;) {
+    size_t j = i;
+    while (j < w->ids.len && ids[j] == ids[i])
+      j++;
+    float *v = avis_vec_push(&w->bag_vals, sizeof *v);
+    if (!v || push_u32(&w->bag_ids, ids[i]))
+      return AVIS_ERR_NOMEM;
+    *v = (float)(j - i);
+    i = j;
+  }
+  avis_nb_transform(w->bag_vals.data, w->bag_vals.len, flags);
+  return 0;
+}
+
+void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
+                       const float *vals, size_t n, double *out) {
+  size_t k = s->nlabels;
+  for (size_t c = 0; c < k; c++)
+    out[c] = s->bias[c];
+  for (size_t i = 0; i < n; i++) {
+    const float *w = s->weights + (size_t)ids[i] * k;
+    double v = vals[i];
+    for (size_t c = 0; c < k; c++)
+      out[c] += v * w[c];
+  }
+}
+
+void avis_nb_softmax(const double *scores, size_t k, double scale,
+                     double *post) {
+  double max = -INFINITY, sum = 0;
+  for (size_t c = 0; c < k; c++)
+    if (scale * scores[c] > max)
+      max = scale * scores[c];
+  for (size_t c = 0; c < k; c++)
+    sum += post[c] = exp(scale * scores[c] - max);
+  for (size_t c = 0; c < k; c++)
+    post[c] /= sum;
+}
+
+/* Adds weight × the posterior of seq[0..n) to shares[]. */
+static int add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
+                         size_t n, double weight, avis_nb_work *w,
+                         double *shares) {
+  if (make_bag(seq, n, s->flags, w))
+    return AVIS_ERR_NOMEM;
+  avis_nb_score_row(s, w->bag_ids.data, w->bag_vals.data, w->bag_ids.len,
+                    w->scores);
+  avis_nb_softmax(w->scores, s->nlabels, s->scale, w->post);
+  for (size_t c = 0; c < s->nlabels; c++)
+    shares[c] += weight * w->post[c];
+  return 0;
+}
+
+/* Passages gather whole sentences until they hold passage_terms terms, so
+ * that a paragraph on advertising inside an article on a ban shows as such
+ * instead of being outvoted by the rest of the article. */
+static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                        size_t nterms, double weight, avis_nb_work *w,
+                        double *shares) {
+  size_t start = 0, count = 0;
+  for (size_t i = 0; i <= n; i++) {
+    int end = i == n || seq[i] == AVIS_TERM_BREAK;
+    if (!end) {
+      count++;
+      continue;
+    }
+    if (count && (count >= s->passage_terms || i == n)) {
+      double share = weight * (double)count / (double)nterms;
+      if (add_posterior(s, seq + start, i - start, share, w, shares))
+        return AVIS_ERR_NOMEM;
+      start = i + 1;
+      count = 0;
+    }
+  }
+  return 0;
+}
+
+int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                    avis_nb_work *w, double *shares, int *tagged) {
+  size_t k = s->nlabels, nterms = 0;
+  if (work_reserve(w, k))
+    return AVIS_ERR_NOMEM;
+  for (size_t c = 0; c < k; c++) {
+    shares[c] = 0;
+    if (tagged)
+      tagged[c] = 0;
+  }
+  for (size_t i = 0; i < n; i++)
+    nterms += seq[i] != AVIS_TERM_BREAK;
+  if (nterms == 0)
+    return 0;
+  double dw = s->multi_label ? s->doc_weight : 1.0;
+  if (add_posterior(s, seq, n, dw, w, shares) ||
+      (dw < 1 && add_passages(s, seq, n, nterms, 1 - dw, w, shares)))
+    return AVIS_ERR_NOMEM;
+  size_t best = 0;
+  for (size_t c = 1; c < k; c++)
+    if (shares[c] > shares[best])
+      best = c;
+  if (tagged) {
+    for (size_t c = 0; s->multi_label && c < k; c++)
+      tagged[c] = shares[c] >= s->threshold[c];
+    tagged[best] = 1;
+  }
+  return 0;
+}
+
+size_t avis_nb_evidence(const avis_nb_scorer *s, const uint32_t *seq,
+                        size_t n, uint32_t c, avis_nb_work *w, uint32_t *ids,
+                        double *weight, size_t max) {
+  if (make_bag(seq, n, s->flags & AVIS_NB_LOG_TF, w))
+    return 0;
+  const uint32_t *bag = w->bag_ids.data;
+  const float *vals = w->bag_vals.data;
+  size_t k = s->nlabels, found = 0;
+  for (size_t i = 0; i < w->bag_ids.len; i++) {
+    const float *row = s->weights + (size_t)bag[i] * k;
+    double mean = 0;
+    for (size_t j = 0; j < k; j++)
+      mean += row[j];
+    double push = vals[i] * (row[c] - mean / (double)k);
+    if (push <= 0)
+      continue;
+    size_t pos = found < max ? found++ : max;
+    while (pos > 0 && weight[pos - 1] < push) {
+      if (pos < max) {
+        ids[pos] = ids[pos - 1];
+        weight[pos] = weight[pos - 1];
+      }
+      pos--;
+    }
+    if (pos < max) {
+      ids[pos] = bag[i];
+      weight[pos] = push;
+    }
+  }
+  return found;
+}
+
+/* splitmix64: a fixed, well-mixed function of (seed, document). */
+unsigned avis_nb_fold(size_t d, unsigned folds, uint64_t seed) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * ((uint64_t)d + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return folds ? (unsigned)(z % folds) : 0;
+}
+
+int avis_classifier_predict(const avis_classifier *cl, const avis_corpus *c,
+                            size_t doc, double *shares, int *tagged) {
+  if (!cl || !c || !shares || doc >= avis_corpus_doc_count(c))
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_predict: bad argument");
+  size_t n;
+  const uint32_t *seq = avis_corpus_doc(c, doc, &n);
+  avis_vec mapped = {0};
+  avis_nb_work w = {0};
+  int rc = 0;
+  for (size_t i = 0; !rc && i < n; i++) {
+    uint32_t id = AVIS_TERM_BREAK;
+    if (seq[i] != AVIS_TERM_BREAK) {
+      size_t len;
+      const char *t = avis_corpus_term(c, seq[i], &len);
+      id = avis_classifier_term(cl, t, len);
+      if (id == UINT32_MAX)
+        continue;
+    }
+    rc = push_u32(&mapped, id);
+  }
+  avis_nb_scorer s;
+  avis_nb_scorer_of(&s, cl);
+  if (!rc)
+    rc = avis_nb_predict(&s, mapped.data, mapped.len, &w, shares, tagged);
+  avis_vec_release(&mapped);
+  avis_nb_work_release(&w);
+  return rc ? avis_fail(AVIS_ERR_NOMEM, "out of memory") : 0;
+}

@@ -1,0 +1,92 @@
+/* Multinomial naive Bayes over term counts: scoring (shares, tags,
+ * evidence) and training (smoothing and variant chosen by cross-validation,
+ * seed words and EM for topics without labels, calibrated scale and
+ * per-label thresholds). docs/topics.md explains the method. */
+#ifndef AVIS_NB_H
+#define AVIS_NB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avis.h"
+#include "buf.h"
+#include "terms.h"
+#include "topicfile.h"
+
+/* What scoring needs: a loaded classifier provides one, training builds
+ * temporary ones for its folds. */
+typedef struct {
+  uint32_t nlabels, nterms, flags, passage_terms;
+  int multi_label;          /* topics: shares mix passages, several tags */
+  const float *weights;     /* nterms rows of nlabels */
+  const float *bias;        /* nlabels */
+  const float *threshold;   /* nlabels */
+  double scale, doc_weight;
+} avis_nb_scorer;
+
+void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
+
+/* Reusable buffers for scoring; the zero value is ready. */
+typedef struct {
+  avis_vec ids, bag_ids, bag_vals;
+  double *scores, *post;
+  size_t k;
+} avis_nb_work;
+
+void avis_nb_work_release(avis_nb_work *w);
+
+/* Feature values from counts, in place: AVIS_NB_LOG_TF, then AVIS_NB_L2. */
+void avis_nb_transform(float *vals, size_t n, unsigned flags);
+/* out[c] = bias[c] + sum of vals[i] * weight[ids[i]][c]. */
+void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
+                       const float *vals, size_t n, double *out);
+/* post = softmax(scale * scores), computed as log-sum-exp. */
+void avis_nb_softmax(const double *scores, size_t k, double scale,
+                     double *post);
+
+/* Shares of a term-id sequence (ids below s->nterms, sentences separated by
+ * AVIS_TERM_BREAK): the whole-document posterior mixed with the
+ * length-weighted posteriors of its passages. shares[] and tagged[] have
+ * nlabels entries; shares sum to 1 (all 0 for a sequence without terms).
+ * A topic is tagged when its share reaches its threshold; the first-ranked
+ * one always is. A class model tags only its first-ranked class. */
+int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                    avis_nb_work *w, double *shares, int *tagged);
+
+/* Up to `max` term ids of the sequence that pushed label c most above the
+ * average label, strongest first; their weights in weight[]. */
+size_t avis_nb_evidence(const avis_nb_scorer *s, const uint32_t *seq,
+                        size_t n, uint32_t c, avis_nb_work *w, uint32_t *ids,
+                        double *weight, size_t max);
+
+/* One topic of a seed file: id, French name, seed terms (stemmed). */
+typedef struct {
+  char *id, *name;
+  avis_buf seeds; /* NUL-separated terms */
+  size_t nseeds;
+} avis_topic_def;
+
+struct avis_train_options {
+  avis_classifier_kind kind;
+  double alpha;             /* 0: chosen by cross-validation */
+  unsigned cv_folds;
+  unsigned em_iterations;
+  double unlabelled_weight;
+  unsigned min_df, max_terms, passage_terms, min_seed_hits;
+  double doc_weight;
+  int variant;              /* -1 chosen by cross-validation, 0 NB, 1 complement */
+  unsigned flags;           /* AVIS_NB_* */
+  int uniform_prior;
+  uint64_t seed;
+  unsigned holdout_fold, holdout_folds;
+  avis_topic_def *topics;
+  size_t ntopics;
+  char *command, *data, *date;
+  void (*progress)(void *user, const char *message);
+  void *progress_user;
+};
+
+/* Which of `folds` folds document d falls in, for a given seed. */
+unsigned avis_nb_fold(size_t d, unsigned folds, uint64_t seed);
+
+#endif

@@ -1,0 +1,836 @@
+/* Sentiment scoring: one left-to-right pass over the tokens of each
+ * sentence. Polar terms become drivers; the rules (negation, intensifiers,
+ * contrast, emphasis, questions) scale a driver's contribution when it is
+ * found or, for rules that look back (a negator after the verb, a contrast
+ * marker), scale the drivers of the current clause or segment once, so the
+ * whole pass stays linear. docs/sentiment.md describes the rules and the
+ * formula for users; the constants below are the ones it quotes. */
+#include "sentiment.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  double negation;        /* factor on a negated term: flips and shrinks */
+  double before_contrast; /* terms before mais, pourtant, ... */
+  double caps;            /* a polar word in ALL CAPS */
+  double exclamation;     /* every term of a sentence holding '!' */
+  double question;        /* every term of a sentence ending in '?' */
+  double boost_max;       /* cap on stacked intensifiers */
+  unsigned window;        /* words an intensifier or diminisher reaches */
+  double bias;            /* lexicon skew, paid by every driver */
+  double alpha;           /* score = x / sqrt(x^2 + alpha) */
+  double neutral_band;    /* |score| below this is neutral */
+  double pas_mal;         /* built-in "pas mal" when no lexicon has it */
+  double pas_terrible;    /* built-in "pas terrible" likewise */
+  double neg_window, stem_weight, last_sentence, neg_negative, first_sentence, stem_unstripped;
+} sentiment_params;
+
+static const sentiment_params params = {
+    .negation = -0.6,
+    .before_contrast = 0.5,
+    .caps = 1.5,
+    .exclamation = 1.3,
+    .question = 0.5,
+    .boost_max = 2.0,
+    .window = 3,
+    .bias = 0.1,
+    .alpha = 1.0,
+    .neutral_band = 0.05,
+    .pas_mal = 0.4,
+    .pas_terrible = -0.4,
+    .neg_window = 99, .stem_weight = 1, .last_sentence = 1, .neg_negative = 0, .first_sentence = 1, .stem_unstripped = 1,
+};
+
+/* Longest expression tried, in tokens (elided clitics count). */
+#define MAX_EXPRESSION_TOKENS 8
+
+/* ---- Static tables --------------------------------------------------- */
+
+typedef struct {
+  const char *s;
+  float polarity;
+} polar_symbol;
+
+/* Emoticons by normalised (case-folded) form, so ":D" is ":d". */
+static const polar_symbol emoticons[] = {
+    {":)", 0.5f},   {":-)", 0.5f},  {"=)", 0.5f},   {":]", 0.5f},
+    {":d", 0.6f},   {":-d", 0.6f},  {"xd", 0.5f},   {";)", 0.4f},
+    {";-)", 0.4f},  {"<3", 0.6f},   {"^^", 0.4f},   {":p", 0.3f},
+    {":-p", 0.3f},  {":(", -0.5f},  {":-(", -0.5f}, {":'(", -0.6f},
+    {":/", -0.4f},  {":-/", -0.4f}, {":s", -0.3f},  {"</3", -0.6f},
+    {">:(", -0.6f},
+};
+
+/* Emoji without variation selector or skin tone. */
+static const polar_symbol emoji[] = {
+    {u8"\U0001F600", 0.6f},  /* grinning face */
+    {u8"\U0001F603", 0.6f},  /* grinning face with big eyes */
+    {u8"\U0001F604", 0.6f},  /* grinning face with smiling eyes */
+    {u8"\U0001F601", 0.6f},  /* beaming face */
+    {u8"\U0001F602", 0.4f},  /* tears of joy */
+    {u8"\U0001F60A", 0.6f},  /* smiling face with smiling eyes */
+    {u8"\U0001F642", 0.4f},  /* slightly smiling face */
+    {u8"\U0001F609", 0.4f},  /* winking face */
+    {u8"\U0001F60D", 0.7f},  /* heart eyes */
+    {u8"\U0001F970", 0.7f},  /* smiling face with hearts */
+    {u8"\U0001F929", 0.7f},  /* star-struck */
+    {u8"\U0001F618", 0.6f},  /* blowing a kiss */
+    {u8"\U0001F44D", 0.5f},  /* thumbs up */
+    {u8"\U0001F44F", 0.5f},  /* clapping hands */
+    {u8"\u2764", 0.6f},      /* red heart */
+    {u8"\u2665", 0.6f},      /* heart suit */
+    {u8"\U0001F495", 0.6f},  /* two hearts */
+    {u8"\U0001F496", 0.6f},  /* sparkling heart */
+    {u8"\U0001F389", 0.5f},  /* party popper */
+    {u8"\U0001F4AF", 0.5f},  /* hundred points */
+    {u8"\U0001F61E", -0.5f}, /* disappointed face */
+    {u8"\U0001F614", -0.4f}, /* pensive face */
+    {u8"\U0001F615", -0.4f}, /* confused face */
+    {u8"\U0001F641", -0.4f}, /* slightly frowning face */
+    {u8"\u2639", -0.5f},     /* frowning face */
+    {u8"\U0001F622", -0.5f}, /* crying face */
+    {u8"\U0001F62D", -0.6f}, /* loudly crying face */
+    {u8"\U0001F629", -0.5f}, /* weary face */
+    {u8"\U0001F62B", -0.5f}, /* tired face */
+    {u8"\U0001F621", -0.7f}, /* pouting face */
+    {u8"\U0001F620", -0.6f}, /* angry face */
+    {u8"\U0001F92C", -0.7f}, /* face with symbols on mouth */
+    {u8"\U0001F624", -0.5f}, /* face with steam from nose */
+    {u8"\U0001F44E", -0.6f}, /* thumbs down */
+    {u8"\U0001F494", -0.6f}, /* broken heart */
+    {u8"\U0001F92E", -0.7f}, /* face vomiting */
+    {u8"\U0001F922", -0.6f}, /* nauseated face */
+    {u8"\U0001F612", -0.5f}, /* unamused face */
+    {u8"\U0001F644", -0.5f}, /* face with rolling eyes */
+    {u8"\U0001F634", -0.4f}, /* sleeping face */
+    {u8"\U0001F4A9", -0.5f}, /* pile of poo */
+};
+
+/* Closed-class words that are never polar, whatever a lexicon says (some
+ * general-purpose lexicons rate "avoir" or "comme"). Sorted bytewise. */
+static const char *const function_words[] = {
+    "a", "ai", "aie", "aient", "aies", "ait", "as", "au", "aux", "avaient",
+    "avais", "avait", "avec", "avez", "aviez", "avions", "avoir", "avons",
+    "ayant", "c'", "car", "ce", "ceci", "cela", "celle", "celles", "celui",
+    "ces", "cet", "cette", "ceux", "chaque", "chez", "comme", "d'", "dans",
+    "de", "des", "donc", "du", "elle", "elles", "en", "es", "est", "et",
+    "eu", "eue", "eues", "eus", "eut", "eux", "fallait", "faudra",
+    "faudrait", "faut", "furent", "fut", "il", "ils", "j'", "je", "l'", "la",
+    "le", "les", "leur", "leurs", "lui", "m'", "ma", "me", "mes", "moi",
+    "mon", "n'", "ne", "nos", "notre", "nous", "on", "ont", "or", "ou", "où",
+    "par", "parce", "pour", "qu'", "quand", "que", "quel", "quelle",
+    "quelles", "quels", "qui", "quoi", "s'", "sa", "se", "sera", "serai",
+    "seraient", "serait", "seront", "ses", "si", "soi", "soit", "sommes",
+    "son", "sont", "suis", "sur", "t'", "ta", "te", "tes", "toi", "ton",
+    "tous", "tout", "toute", "toutes", "tu", "un", "une", "unes", "uns",
+    "vos", "votre", "vous", "y", "à", "ça", "étaient", "étais", "était",
+    "étant", "été", "être",
+};
+
+/* ---- Small string helpers ------------------------------------------- */
+
+static int equals(const char *s, size_t n, const char *lit) {
+  return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static int cmp_word(const void *key, const void *elem) {
+  return strcmp(key, *(const char *const *)elem);
+}
+
+static int is_function_word(const char *norm) {
+  return bsearch(norm, function_words,
+                 sizeof function_words / sizeof *function_words,
+                 sizeof *function_words, cmp_word) != NULL;
+}
+
+static float symbol_polarity(const polar_symbol *table, size_t n,
+                             const char *s, size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (equals(s, len, table[i].s))
+      return table[i].polarity;
+  return 0.0f;
+}
+
+/* An emoji's base: variation selector U+FE0F and skin tones U+1F3FB..
+ * U+1F3FF dropped, so that ❤️ and ❤ or 👍🏽 and 👍 are one entry. */
+static size_t emoji_base(const char *s, size_t len, char *out, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (i + 3 <= len && u[0] == 0xEF && u[1] == 0xB8 && u[2] == 0x8F) {
+      i += 3;
+    } else if (i + 4 <= len && u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x8F &&
+               u[3] >= 0xBB && u[3] <= 0xBF) {
+      i += 4;
+    } else {
+      if (n + 1 >= cap)
+        return 0;
+      out[n++] = s[i++];
+    }
+  }
+  return n;
+}
+
+/* ---- The scorer ------------------------------------------------------ */
+
+typedef struct {
+  const avis_tok *toks;
+  avis_buf *arena;
+  const avis_lexicon *lex;
+  const avis_modifiers *mods;
+  avis_sentiment *out;
+  avis_buf key; /* expression candidates */
+  size_t nsent;
+
+  /* Sentence. */
+  uint32_t sentence;
+  unsigned sentence_rules; /* AVIS_RULE_EMPHASIS ('!'), AVIS_RULE_QUESTION */
+  double sentence_factor;
+  int seen_word;
+  size_t prev_segment; /* first driver of the previous sentence's last segment */
+  size_t segment;      /* first driver after the last contrast marker */
+  double contrast;     /* weight after a contrast marker, else 0 */
+
+  /* Clause: what a comma, a semicolon or a contrast marker ends. */
+  int ne_open;         /* ne / n' read, its negator not yet */
+  size_t ne_first;     /* first driver after that ne */
+  int negated;         /* a ne-family negation (pas, jamais, ...) is open */
+  int sans;            /* a "sans" negation is open */
+  unsigned neg_words;
+  double concession;   /* weight inside a malgré / bien que clause, else 0 */
+  double boost;        /* pending intensifier/diminisher factor */
+  unsigned boost_rule;
+  unsigned boost_left; /* words it still reaches */
+
+  /* Counts. */
+  size_t words, subjective_words, emotion_terms;
+  size_t emotion_words[AVIS_EMOTION_COUNT];
+} scorer;
+
+static const char *norm_of(const scorer *s, size_t i) {
+  return s->arena->data + s->toks[i].norm_off;
+}
+
+static const avis_modifier *modifier_at(const scorer *s, size_t i) {
+  return avis_modifiers_get(s->mods, norm_of(s, i), s->toks[i].norm_len);
+}
+
+static avis_driver *driver_at(const scorer *s, size_t i) {
+  return (avis_driver *)s->out->drivers.data + i;
+}
+
+static size_t driver_count(const scorer *s) { return s->out->drivers.len; }
+
+/* Scales drivers [from, driver_count) once, marking them with `rule`. */
+static void scale_drivers(scorer *s, size_t from, double factor,
+                          unsigned rule) {
+  for (size_t i = from; i < driver_count(s); i++) {
+    avis_driver *d = driver_at(s, i);
+    d->contribution = (float)(d->contribution * factor);
+    d->rules |= (uint16_t)rule;
+  }
+}
+
+static void reset_boost(scorer *s) {
+  s->boost = 1.0;
+  s->boost_rule = 0;
+  s->boost_left = 0;
+}
+
+static void end_clause(scorer *s) {
+  s->ne_open = 0;
+  s->negated = 0;
+  s->sans = 0;
+  s->concession = 0.0;
+  reset_boost(s);
+}
+
+static int is_clause_break(const char *p, size_t n) {
+  if (n == 0)
+    return 0;
+  if (strchr(",;:.!?()[]", p[0]))
+    return 1;
+  return equals(p, n, u8"\u2026") || equals(p, n, u8"\u2013") ||
+         equals(p, n, u8"\u2014");
+}
+
+static int is_word(const avis_tok *t) { return t->kind == AVIS_TOKEN_WORD; }
+
+/* Words a reader counts: elided clitics belong to the next word. */
+static size_t count_words(const avis_tok *t, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    w += is_word(&t[i]) && !(t[i].flags & AVIS_TF_ELISION);
+  return w;
+}
+
+/* '!' anywhere emphasises the sentence; a '?' as its last punctuation
+ * (trailing emoji, links, tags and closing quotes aside) makes it a
+ * question. */
+static void begin_sentence(scorer *s, size_t first, size_t end) {
+  s->sentence = s->toks[first].sentence;
+  s->sentence_rules = 0;
+  s->sentence_factor = 1.0;
+  s->seen_word = 0;
+  s->prev_segment = s->segment;
+  s->segment = driver_count(s);
+  s->contrast = 0.0;
+  end_clause(s);
+  int in_tail = 1; /* still after the last word or final punctuation */
+  for (size_t i = end; i-- > first;) {
+    const avis_tok *t = &s->toks[i];
+    if (t->kind == AVIS_TOKEN_WORD || t->kind == AVIS_TOKEN_NUMBER)
+      in_tail = 0;
+    if (t->kind != AVIS_TOKEN_PUNCT)
+      continue;
+    const char *p = norm_of(s, i);
+    if (memchr(p, '!', t->norm_len))
+      s->sentence_rules |= AVIS_RULE_EMPHASIS;
+    if (in_tail && memchr(p, '?', t->norm_len))
+      s->sentence_rules |= AVIS_RULE_QUESTION;
+    if (strchr(".!?", p[0]) || equals(p, t->norm_len, u8"\u2026"))
+      in_tail = 0;
+  }
+  if (s->sentence_rules & AVIS_RULE_EMPHASIS)
+    s->sentence_factor *= params.exclamation;
+  if (s->sentence_rules & AVIS_RULE_QUESTION)
+    s->sentence_factor *= params.question;
+}
+
+/* Adds a driver for tokens [tok, tok+ntok) with the rules in force. The
+ * term is the lexicon key: [term_off, term_len) in the arena. `clause`
+ * says whether clause rules (negation, intensifiers, capitals) apply;
+ * emoji and emoticons only take sentence rules. */
+static int add_driver(scorer *s, size_t tok, size_t ntok, double polarity,
+                      unsigned rules, uint32_t term_off, uint32_t term_len,
+                      int clause) {
+  double c = polarity * s->sentence_factor;
+  if (rules & AVIS_RULE_STEM) c *= params.stem_weight;
+  if (s->toks[tok].sentence + 1 == s->nsent) c *= params.last_sentence;
+  if (s->toks[tok].sentence == 0 && s->nsent > 1) c *= params.first_sentence;
+  rules |= s->sentence_rules;
+  if (s->contrast > 0.0) {
+    c *= s->contrast;
+    rules |= AVIS_RULE_CONTRAST;
+  }
+  if (s->concession > 0.0) {
+    c *= s->concession;
+    rules |= AVIS_RULE_BEFORE_CONTRAST;
+  }
+  if (clause) {
+    if (s->boost_rule) {
+      c *= s->boost;
+      rules |= s->boost_rule;
+      reset_boost(s);
+    }
+    for (size_t i = tok; i < tok + ntok; i++)
+      if (s->toks[i].flags & AVIS_TF_ALLCAPS) {
+        c *= params.caps;
+        rules |= AVIS_RULE_EMPHASIS;
+        break;
+      }
+    if (s->negated || s->sans) {
+      if (params.neg_negative != 0 && polarity < 0) c *= params.neg_negative / params.negation;
+      c *= params.negation;
+      rules |= AVIS_RULE_NEGATED;
+    }
+    if (s->negated && s->sans)
+      c *= params.negation; /* pas sans intérêt: two negations */
+  }
+  avis_driver *d = avis_vec_push(&s->out->drivers, sizeof *d);
+  if (!d)
+    return AVIS_ERR_NOMEM;
+  d->tok = (uint32_t)tok;
+  d->ntok = (uint32_t)ntok;
+  d->sentence = s->sentence;
+  d->polarity = (float)polarity;
+  d->contribution = (float)c;
+  d->rules = (uint16_t)rules;
+  d->term_off = term_off;
+  d->term_len = term_len;
+  return 0;
+}
+
+/* A matched lexicon entry: counts toward subjectivity and emotions, and
+ * becomes a driver when it has a polarity. */
+static int add_entry(scorer *s, size_t tok, size_t ntok,
+                     const avis_lex_entry *e, unsigned rules,
+                     uint32_t term_off, uint32_t term_len) {
+  if (e->polarity != 0.0f || e->subjectivity > 0.0f)
+    s->subjective_words += count_words(&s->toks[tok], ntok);
+  if (e->emotions) {
+    s->emotion_terms++;
+    for (int k = 0; k < AVIS_EMOTION_COUNT; k++)
+      s->emotion_words[k] += (e->emotions >> k) & 1u;
+  }
+  if (e->polarity == 0.0f)
+    return 0;
+  return add_driver(s, tok, ntok, e->polarity, rules, term_off, term_len, 1);
+}
+
+/* ---- Expressions ----------------------------------------------------- */
+
+typedef struct {
+  size_t ntok;
+  size_t key_len;              /* its key is s->key.data[0, key_len) */
+  const avis_lex_entry *entry; /* a polar expression, or */
+  const avis_modifier *mod;    /* a modifier expression */
+} expression;
+
+/* Builds in s->key the candidate keys starting at token i: the words'
+ * normalised forms joined by single spaces, an elided clitic being a word
+ * of its own ("n' importe quoi"), as the lexicon loader writes its
+ * expressions. ends[k] is the key length after k+1 tokens. Returns the
+ * token count, at most `max`. */
+static size_t build_keys(scorer *s, size_t i, size_t end, size_t max,
+                         size_t ends[MAX_EXPRESSION_TOKENS], int *rc) {
+  avis_buf_clear(&s->key);
+  size_t n = 0;
+  for (size_t j = i; j < end && n < max && is_word(&s->toks[j]); j++) {
+    if ((n > 0 && (*rc = avis_buf_putc(&s->key, ' ')) != 0) ||
+        (*rc = avis_buf_append(&s->key, norm_of(s, j), s->toks[j].norm_len)) !=
+            0)
+      return 0;
+    ends[n++] = s->key.len;
+  }
+  return n;
+}
+
+/* The longest lexicon or modifier expression (two words or more) starting
+ * at token i; a polar expression wins a tie. */
+static int find_expression(scorer *s, size_t i, size_t end, expression *x) {
+  memset(x, 0, sizeof *x);
+  const char *w = norm_of(s, i);
+  size_t wn = s->toks[i].norm_len;
+  unsigned lex_max = avis_lexicon_mwe_max(s->lex, w, wn);
+  unsigned mod_max = avis_modifiers_mwe_max(s->mods, w, wn);
+  size_t max = lex_max > mod_max ? lex_max : mod_max;
+  if (max < 2)
+    return 0;
+  if (max > MAX_EXPRESSION_TOKENS)
+    max = MAX_EXPRESSION_TOKENS;
+  size_t ends[MAX_EXPRESSION_TOKENS];
+  int rc = 0;
+  size_t n = build_keys(s, i, end, max, ends, &rc);
+  for (size_t k = n; !rc && k >= 2; k--) {
+    const avis_lex_entry *e =
+        k <= lex_max ? avis_lexicon_form(s->lex, s->key.data, ends[k - 1])
+                     : NULL;
+    const avis_modifier *m =
+        !e && k <= mod_max
+            ? avis_modifiers_get(s->mods, s->key.data, ends[k - 1])
+            : NULL;
+    if (e || m) {
+      x->ntok = k;
+      x->key_len = ends[k - 1];
+      x->entry = e;
+      x->mod = m;
+      break;
+    }
+  }
+  return rc;
+}
+
+/* ---- Rules ------------------------------------------------------------- */
+
+static int is_negator_kind(unsigned kind) {
+  return kind == AVIS_MOD_NE || kind == AVIS_MOD_NEGATOR ||
+         kind == AVIS_MOD_NEG_PLUS;
+}
+
+/* "Jamais vu un film aussi nul": without ne, jamais before a participle
+ * of perception exclaims rather than negates. */
+static int exclamative_jamais(const scorer *s, size_t i, size_t end) {
+  if (i + 1 >= end || !is_word(&s->toks[i + 1]))
+    return 0;
+  const char *w = norm_of(s, i + 1);
+  size_t n = s->toks[i + 1].norm_len;
+  return equals(w, n, "vu") || equals(w, n, "vue") || equals(w, n, "lu") ||
+         equals(w, n, "entendu") || equals(w, n, "connu");
+}
+
+/* pas, jamais, rien, plus (after ne), ... A ne-family negator opens one
+ * negation for the rest of the clause and resolves a pending ne: the words
+ * between ne and it (the verb: "je n'aime pas") are negated too. Further
+ * negators of the family join it ("ne ... jamais rien" is one negation).
+ * "sans" opens its own, so "pas sans intérêt" is a double negation, but
+ * "sans aucun", "sans rien" are one. */
+static void read_negator(scorer *s, size_t i, size_t end,
+                         const avis_modifier *m) {
+  const char *w = norm_of(s, i);
+  size_t n = s->toks[i].norm_len;
+  if (equals(w, n, "sans")) {
+    if (!s->sans)
+      s->sans = 1;
+    s->neg_words = 0;
+    return;
+  }
+  if (s->negated || s->sans)
+    return;
+  if (!s->ne_open) {
+    /* neg_plus words are nouns or comparatives without a ne before them:
+     * plus beau, plus de, un point fort, une personne. */
+    if (m->kind == AVIS_MOD_NEG_PLUS ||
+        (equals(w, n, "jamais") && exclamative_jamais(s, i, end)))
+      return;
+  } else {
+    scale_drivers(s, s->ne_first, params.negation, AVIS_RULE_NEGATED);
+    s->ne_open = 0;
+  }
+  s->negated = 1;
+  s->neg_words = 0;
+  /* Ne ... plus que: restrictive ("il n'y a plus que des navets"). */
+  if (m->kind == AVIS_MOD_NEG_PLUS && i + 1 < end) {
+    const char *q = norm_of(s, i + 1);
+    size_t qn = s->toks[i + 1].norm_len;
+    if (equals(q, qn, "que") || equals(q, qn, "qu'"))
+      s->negated = 0;
+  }
+}
+
+/* Ne ... que without a negator before que is restrictive: "je ne regarde
+ * que des bons films" negates nothing. */
+static void read_que(scorer *s) {
+  if (s->ne_open && !s->negated)
+    s->ne_open = 0;
+}
+
+/* Contrast markers. An adversative (mais, pourtant, en revanche: list
+ * weight >= 1) makes what came before in the sentence (since the previous
+ * marker) weigh less and what follows, to the end of the sentence, weigh
+ * the marker's weight; one opening the sentence ("Mais ...") turns against
+ * the previous sentence. A concessive (malgré, bien que, même si: weight
+ * < 1) introduces what matters less: its weight holds to the end of its
+ * own clause only, so "Même si les acteurs sont bons, le scénario est
+ * raté" keeps the main clause whole. */
+static void read_contrast(scorer *s, size_t i, size_t ntok, size_t end,
+                          const avis_modifier *m) {
+  if (ntok == 1 && equals(norm_of(s, i), s->toks[i].norm_len, "mais") &&
+      i + 1 < end) {
+    const char *w = norm_of(s, i + 1);
+    size_t n = s->toks[i + 1].norm_len;
+    if (equals(w, n, "aussi") || equals(w, n, "également") ||
+        equals(w, n, "encore"))
+      return; /* non seulement ... mais aussi: additive */
+  }
+  end_clause(s);
+  if (m->weight < 1.0f) {
+    s->concession = m->weight;
+    return;
+  }
+  size_t from = s->seen_word ? s->segment : s->prev_segment;
+  scale_drivers(s, from, params.before_contrast, AVIS_RULE_BEFORE_CONTRAST);
+  s->segment = driver_count(s);
+  s->contrast = m->weight;
+}
+
+static void read_boost(scorer *s, const avis_modifier *m) {
+  unsigned rule = m->kind == AVIS_MOD_INTENSIFIER ? AVIS_RULE_INTENSIFIED
+                                                  : AVIS_RULE_DIMINISHED;
+  s->boost *= m->weight;
+  if (fabs(s->boost) > params.boost_max)
+    s->boost = copysign(params.boost_max, s->boost);
+  s->boost_rule |= rule;
+  s->boost_left = params.window;
+}
+
+static void read_modifier(scorer *s, size_t i, size_t ntok, size_t end,
+                          const avis_modifier *m) {
+  switch (m->kind) {
+  case AVIS_MOD_NE:
+    if (!s->ne_open && !s->negated) {
+      s->ne_open = 1;
+      s->ne_first = driver_count(s);
+    }
+    break;
+  case AVIS_MOD_NEGATOR:
+  case AVIS_MOD_NEG_PLUS:
+    read_negator(s, i, end, m);
+    break;
+  case AVIS_MOD_INTENSIFIER:
+  case AVIS_MOD_DIMINISHER:
+    read_boost(s, m);
+    break;
+  case AVIS_MOD_CONTRAST:
+    read_contrast(s, i, ntok, end, m);
+    break;
+  default:
+    break;
+  }
+}
+
+/* A polar expression that starts with a negator ("pas mal", "sans faute")
+ * carries its negation: it answers a pending ne instead of negating. */
+static int read_polar_expression(scorer *s, size_t i, const expression *x) {
+  const avis_modifier *head = modifier_at(s, i);
+  if (head && is_negator_kind(head->kind) && head->kind != AVIS_MOD_NE)
+    s->ne_open = 0;
+  uint32_t off = (uint32_t)s->arena->len;
+  int rc;
+  if ((rc = avis_buf_append(s->arena, s->key.data, x->key_len)) != 0 ||
+      (rc = avis_buf_putc(s->arena, '\0')) != 0)
+    return rc;
+  return add_entry(s, i, x->ntok, x->entry, AVIS_RULE_EXPRESSION, off,
+                   (uint32_t)x->key_len);
+}
+
+/* "pas mal" and "pas terrible" mean "rather good" and "rather bad"; when
+ * no lexicon rates them, built-in values stand in. "pas mal de" is a
+ * quantity ("pas mal de défauts") and rates nothing. Returns the tokens
+ * consumed, 0 when the words are something else. */
+static size_t read_builtin_pas(scorer *s, size_t i, size_t end, int *rc) {
+  if (i + 1 >= end || !is_word(&s->toks[i + 1]) ||
+      !equals(norm_of(s, i), s->toks[i].norm_len, "pas"))
+    return 0;
+  const char *w = norm_of(s, i + 1);
+  size_t n = s->toks[i + 1].norm_len;
+  double polarity;
+  if (equals(w, n, "mal"))
+    polarity = params.pas_mal;
+  else if (equals(w, n, "terrible"))
+    polarity = params.pas_terrible;
+  else
+    return 0;
+  s->ne_open = 0;
+  if (i + 2 < end && is_word(&s->toks[i + 2])) {
+    const char *d = norm_of(s, i + 2);
+    size_t dn = s->toks[i + 2].norm_len;
+    if (polarity > 0 && (equals(d, dn, "de") || equals(d, dn, "d'")))
+      return 2;
+  }
+  uint32_t off = (uint32_t)s->arena->len;
+  uint32_t len = (uint32_t)(s->toks[i].norm_len + 1 + n);
+  if ((*rc = avis_buf_append(s->arena, "pas ", 4)) != 0 ||
+      (*rc = avis_buf_append(s->arena, s->arena->data + s->toks[i + 1].norm_off,
+                             n)) != 0 ||
+      (*rc = avis_buf_putc(s->arena, '\0')) != 0)
+    return 0;
+  s->subjective_words += 2;
+  *rc = add_driver(s, i, 2, polarity, AVIS_RULE_EXPRESSION, off, len, 1);
+  return 2;
+}
+
+/* A single word: a modifier, a function word, or a lexicon term by its
+ * form, else by its stem. */
+static int read_single_word(scorer *s, size_t i, size_t end) {
+  const avis_tok *t = &s->toks[i];
+  const char *w = norm_of(s, i);
+  const avis_modifier *m = modifier_at(s, i);
+  if (m) {
+    read_modifier(s, i, 1, end, m);
+    return 0;
+  }
+  if (equals(w, t->norm_len, "que") || equals(w, t->norm_len, "qu'"))
+    read_que(s);
+  if (t->flags & AVIS_TF_ELISION)
+    return 0;
+  if (!is_function_word(w)) {
+    const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
+    if (e)
+      return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
+    e = (params.stem_unstripped == 0 && t->stem_len == t->norm_len) ? NULL : avis_lexicon_stem(s->lex, s->arena->data + t->stem_off, t->stem_len);
+    if (e)
+      return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
+  }
+  if (s->boost_left && --s->boost_left == 0)
+    reset_boost(s);
+  return 0;
+}
+
+static int read_word(scorer *s, size_t i, size_t end, size_t *next) {
+  if ((s->negated || s->sans) && ++s->neg_words > params.neg_window)
+    s->negated = s->sans = 0;
+  expression x;
+  int rc = find_expression(s, i, end, &x);
+  if (rc)
+    return rc;
+  /* After ne, plus negates: "n'est plus amusant" is not the comparative
+   * expression "plus amusant". */
+  const avis_modifier *head = modifier_at(s, i);
+  if (x.entry && s->ne_open && head && head->kind == AVIS_MOD_NEG_PLUS)
+    memset(&x, 0, sizeof x);
+  if (!(s->toks[i].flags & AVIS_TF_ELISION))
+    s->words++;
+  if (x.entry) {
+    *next = i + x.ntok;
+    s->words += count_words(&s->toks[i + 1], x.ntok - 1);
+    rc = read_polar_expression(s, i, &x);
+  } else if (x.mod) {
+    *next = i + x.ntok;
+    s->words += count_words(&s->toks[i + 1], x.ntok - 1);
+    read_modifier(s, i, x.ntok, end, x.mod);
+  } else {
+    size_t used = read_builtin_pas(s, i, end, &rc);
+    if (rc)
+      return rc;
+    if (used) {
+      *next = i + used;
+      s->words += used - 1;
+    } else {
+      rc = read_single_word(s, i, end);
+    }
+  }
+  s->seen_word = 1;
+  return rc;
+}
+
+/* Emoji and emoticons: the lexicon first, then the built-in tables. */
+static int read_symbol(scorer *s, size_t i) {
+  const avis_tok *t = &s->toks[i];
+  const char *w = norm_of(s, i);
+  const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
+  if (e)
+    return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
+  double polarity;
+  if (t->kind == AVIS_TOKEN_EMOTICON) {
+    polarity = symbol_polarity(emoticons, sizeof emoticons / sizeof *emoticons,
+                               w, t->norm_len);
+  } else {
+    char base[32];
+    size_t n = emoji_base(w, t->norm_len, base, sizeof base);
+    polarity = symbol_polarity(emoji, sizeof emoji / sizeof *emoji, base, n);
+  }
+  if (polarity == 0.0)
+    return 0;
+  return add_driver(s, i, 1, polarity, 0, t->norm_off, t->norm_len, 0);
+}
+
+/* #génial counts as génial. */
+static int read_hashtag(scorer *s, size_t i) {
+  const avis_tok *t = &s->toks[i];
+  if (t->norm_len < 2 || is_function_word(norm_of(s, i) + 1))
+    return 0;
+  const avis_lex_entry *e =
+      avis_lexicon_form(s->lex, norm_of(s, i) + 1, t->norm_len - 1);
+  if (!e)
+    return 0;
+  return add_entry(s, i, 1, e, 0, t->norm_off + 1, t->norm_len - 1);
+}
+
+static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
+  const avis_tok *t = &s->toks[i];
+  *next = i + 1;
+  switch (t->kind) {
+  case AVIS_TOKEN_WORD:
+    return read_word(s, i, end, next);
+  case AVIS_TOKEN_PUNCT:
+    if (is_clause_break(norm_of(s, i), t->norm_len))
+      end_clause(s);
+    return 0;
+  case AVIS_TOKEN_EMOJI:
+  case AVIS_TOKEN_EMOTICON:
+    return read_symbol(s, i);
+  case AVIS_TOKEN_HASHTAG:
+    return read_hashtag(s, i);
+  default: /* numbers, links, addresses, handles */
+    return 0;
+  }
+}
+
+static int score_sentence(scorer *s, size_t first, size_t end) {
+  begin_sentence(s, first, end);
+  for (size_t i = first; i < end;) {
+    int rc = read_token(s, i, end, &i);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* ---- Aggregation ---------------------------------------------------- */
+
+/* The calibrated sum of a set of contributions, mapped into (-1, 1). */
+static double squash(double sum, size_t n) {
+  if (n == 0)
+    return 0.0;
+  double x = sum - params.bias * (double)n;
+  return x / sqrt(x * x + params.alpha);
+}
+
+static int cmp_driver(const void *a, const void *b) {
+  const avis_driver *x = a, *y = b;
+  double ax = fabs(x->contribution), ay = fabs(y->contribution);
+  if (ax != ay)
+    return ax > ay ? -1 : 1;
+  return x->tok < y->tok ? -1 : x->tok > y->tok;
+}
+
+static int aggregate(scorer *s, size_t nsent) {
+  avis_sentiment *out = s->out;
+  size_t *counts = calloc(nsent ? nsent : 1, sizeof *counts);
+  if (!counts)
+    return AVIS_ERR_NOMEM;
+  double *sums = out->sentences.data;
+  double total = 0.0;
+  size_t ndrivers = driver_count(s);
+  for (size_t i = 0; i < ndrivers; i++) {
+    const avis_driver *d = driver_at(s, i);
+    total += d->contribution;
+    if (d->sentence < nsent) {
+      sums[d->sentence] += d->contribution;
+      counts[d->sentence]++;
+    }
+  }
+  for (size_t i = 0; i < nsent; i++)
+    sums[i] = squash(sums[i], counts[i]);
+  free(counts);
+  out->score = squash(total, ndrivers);
+  out->label = avis_label_for_score(out->score);
+  out->subjectivity =
+      s->words ? fmin(1.0, (double)s->subjective_words / (double)s->words) : 0;
+  for (int k = 0; k < AVIS_EMOTION_COUNT; k++)
+    out->emotions[k] = s->emotion_terms ? (double)s->emotion_words[k] /
+                                              (double)s->emotion_terms
+                                        : 0.0;
+  if (ndrivers > 1)
+    qsort(out->drivers.data, ndrivers, sizeof(avis_driver), cmp_driver);
+  return 0;
+}
+
+static int alloc_sentences(avis_vec *v, size_t nsent) {
+  for (size_t i = 0; i < nsent; i++)
+    if (!avis_vec_push(v, sizeof(double)))
+      return AVIS_ERR_NOMEM;
+  return 0;
+}
+
+int avis_sentiment_score(const avis_tok *toks, size_t ntok, size_t nsent,
+                         avis_buf *arena, const avis_lexicon *lex,
+                         const avis_modifiers *mods, avis_sentiment *out) {
+  memset(out, 0, sizeof *out);
+  out->has_emotions = lex->has_emotions;
+  scorer s = {.toks = toks, .arena = arena, .lex = lex, .mods = mods,
+              .out = out, .nsent = nsent};
+  reset_boost(&s);
+  int rc = alloc_sentences(&out->sentences, nsent);
+  for (size_t first = 0; !rc && first < ntok;) {
+    size_t end = first + 1;
+    while (end < ntok && toks[end].sentence == toks[first].sentence)
+      end++;
+    rc = score_sentence(&s, first, end);
+    first = end;
+  }
+  if (!rc)
+    rc = aggregate(&s, nsent);
+  avis_buf_release(&s.key);
+  if (rc)
+    avis_sentiment_release(out);
+  return rc;
+}
+
+void avis_sentiment_release(avis_sentiment *s) {
+  if (!s)
+    return;
+  avis_vec_release(&s->drivers);
+  avis_vec_release(&s->sentences);
+}
+
+avis_label avis_label_for_score(double score) {
+  if (score > params.neutral_band)
+    return AVIS_POSITIVE;
+  if (score < -params.neutral_band)
+    return AVIS_NEGATIVE;
+  return AVIS_NEUTRAL;
+}

@@ -1,0 +1,44 @@
+/* Sentiment scoring rules: negation, intensifiers, contrast, emphasis,
+ * questions, expressions. The formula is documented in docs/sentiment.md. */
+#ifndef AVIS_SENTIMENT_H
+#define AVIS_SENTIMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "avis.h"
+#include "buf.h"
+#include "lexicon.h"
+#include "tokenize.h"
+
+typedef struct {
+  uint32_t tok, ntok;  /* first token and token count of the polar term */
+  uint32_t sentence;
+  float polarity;      /* as in the lexicon */
+  float contribution;  /* after rules */
+  uint16_t rules;      /* AVIS_RULE_* */
+  uint32_t term_off, term_len; /* the matched lexicon key, in the arena */
+} avis_driver;
+
+typedef struct {
+  double score;        /* document score in [-1, 1] */
+  avis_label label;
+  double subjectivity; /* [0, 1] */
+  int has_emotions;
+  double emotions[AVIS_EMOTION_COUNT];
+  avis_vec drivers;    /* avis_driver, strongest |contribution| first */
+  avis_vec sentences;  /* double per sentence: its score in [-1, 1] */
+} avis_sentiment;
+
+/* Scores a tokenised document. `toks` have their normalised form and stem
+ * set (strings inside `arena`); `nsent` is the sentence count. Driver
+ * terms are appended to `arena`, which may move: hold offsets, not
+ * pointers. Runs in time linear in ntok. 0 or AVIS_ERR_NOMEM. */
+int avis_sentiment_score(const avis_tok *toks, size_t ntok, size_t nsent,
+                         avis_buf *arena, const avis_lexicon *lex,
+                         const avis_modifiers *mods, avis_sentiment *out);
+void avis_sentiment_release(avis_sentiment *s);
+
+/* The label for a document score (docs/sentiment.md: neutral band). */
+avis_label avis_label_for_score(double score);
+
+#endif

@@ -1,0 +1,339 @@
+/* The term pipeline of the topic models and the corpus of documents. */
+#include "terms.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "error.h"
+#include "model.h"
+#include "normalize.h"
+
+static int has_letter(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x80 || (c | 0x20) - 'a' < 26u)
+      return 1;
+  }
+  return 0;
+}
+
+static int is_term_word(const avis_tok *t, const char *norm,
+                        const avis_strmap *stopwords) {
+  if (t->kind != AVIS_TOKEN_WORD || (t->flags & AVIS_TF_ELISION))
+    return 0;
+  if (avis_utf8_count(norm, t->norm_len) < 2 || !has_letter(norm, t->norm_len))
+    return 0;
+  uint32_t v;
+  return !stopwords || !avis_strmap_get(stopwords, norm, t->norm_len, &v);
+}
+
+static int push_term(avis_vec *terms, avis_buf *strings, const char *s,
+                     size_t n, uint32_t tok, uint32_t sentence) {
+  avis_term *term = avis_vec_push(terms, sizeof *term);
+  if (!term)
+    return AVIS_ERR_NOMEM;
+  term->off = (uint32_t)strings->len;
+  term->len = (uint32_t)n;
+  term->tok = tok;
+  term->sentence = sentence;
+  if (avis_buf_append(strings, s, n) || avis_buf_putc(strings, '\0'))
+    return AVIS_ERR_NOMEM;
+  return 0;
+}
+
+int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
+                           const avis_strmap *stopwords, avis_stemmer *stemmer,
+                           avis_vec *terms, avis_buf *strings) {
+  for (size_t i = 0; i < ntok; i++) {
+    const avis_tok *t = &toks[i];
+    const char *norm = arena + t->norm_off;
+    const char *s = NULL;
+    size_t n = 0;
+    if (is_term_word(t, norm, stopwords)) {
+      s = arena + t->stem_off;
+      n = t->stem_len;
+    } else if (t->kind == AVIS_TOKEN_HASHTAG && t->norm_len > 2 &&
+               has_letter(norm + 1, t->norm_len - 1)) {
+      s = avis_stem(stemmer, norm + 1, t->norm_len - 1, &n);
+      if (!s)
+        return AVIS_ERR_NOMEM;
+    }
+    if (s && push_term(terms, strings, s, n, (uint32_t)i, t->sentence))
+      return AVIS_ERR_NOMEM;
+  }
+  return 0;
+}
+
+int avis_term_reader_init(avis_term_reader *r, const avis_strmap *stopwords) {
+  memset(r, 0, sizeof *r);
+  r->stopwords = stopwords;
+  return avis_stemmer_new(&r->stemmer);
+}
+
+void avis_term_reader_release(avis_term_reader *r) {
+  avis_stemmer_free(r->stemmer);
+  avis_buf_release(&r->text);
+  avis_buf_release(&r->arena);
+  avis_buf_release(&r->strings);
+  avis_vec_release(&r->toks);
+  avis_vec_release(&r->terms);
+  memset(r, 0, sizeof *r);
+}
+
+/* The analyzer's normalise-and-stem step, for text read outside it. The
+ * stem is copied at once: the stemmer's cache may be cleared by the next
+ * call. */
+static int normalize_and_stem(avis_term_reader *r) {
+  avis_tok *toks = r->toks.data;
+  for (size_t i = 0; i < r->toks.len; i++) {
+    avis_tok *t = &toks[i];
+    int rc = avis_normalize(&r->arena, r->text.data + t->start, t->len,
+                            &t->norm_off, &t->norm_len);
+    if (rc)
+      return rc;
+    t->stem_off = t->norm_off;
+    t->stem_len = t->norm_len;
+    if (t->kind != AVIS_TOKEN_WORD || (t->flags & AVIS_TF_ELISION))
+      continue;
+    size_t slen;
+    const char *stem =
+        avis_stem(r->stemmer, r->arena.data + t->norm_off, t->norm_len, &slen);
+    if (!stem)
+      return AVIS_ERR_NOMEM;
+    t->stem_off = (uint32_t)r->arena.len;
+    t->stem_len = (uint32_t)slen;
+    if (avis_buf_append(&r->arena, stem, slen) || avis_buf_putc(&r->arena, '\0'))
+      return AVIS_ERR_NOMEM;
+  }
+  return 0;
+}
+
+int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
+  avis_encoding enc;
+  avis_buf_clear(&r->arena);
+  avis_buf_clear(&r->strings);
+  r->toks.len = 0;
+  r->terms.len = 0;
+  int rc = avis_decode(bytes, len, &r->text, &enc);
+  if (rc)
+    return rc;
+  if (r->text.len > UINT32_MAX / 2)
+    return avis_fail(AVIS_ERR_TOO_LARGE, "text of %zu bytes is too large",
+                     r->text.len);
+  if ((rc = avis_tokenize(r->text.data, r->text.len, &r->toks)) != 0 ||
+      (rc = normalize_and_stem(r)) != 0 ||
+      (rc = avis_terms_from_tokens(r->toks.data, r->toks.len, r->arena.data,
+                                   r->stopwords, r->stemmer, &r->terms,
+                                   &r->strings)) != 0)
+    return avis_fail(rc, "out of memory while reading terms");
+  return 0;
+}
+
+void avis_csr_release(avis_csr *m) {
+  free(m->row);
+  free(m->ids);
+  free(m->counts);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---- Corpus ------------------------------------------------------------ */
+
+int avis_corpus_new(avis_corpus **out, const avis_model *model) {
+  if (!out || !model)
+    return avis_fail(AVIS_ERR_ARG, "avis_corpus_new: NULL argument");
+  *out = NULL;
+  avis_corpus *c = calloc(1, sizeof *c);
+  if (!c)
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  int rc = avis_term_reader_init(&c->reader, &model->stopwords);
+  size_t *zero = rc ? NULL : avis_vec_push(&c->doc_start, sizeof *zero);
+  if (rc || !zero) {
+    avis_corpus_free(c);
+    return rc ? rc : avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  }
+  *out = c;
+  return 0;
+}
+
+void avis_corpus_free(avis_corpus *c) {
+  if (!c)
+    return;
+  avis_term_reader_release(&c->reader);
+  avis_strmap_release(&c->terms);
+  avis_strmap_release(&c->labels);
+  avis_vec_release(&c->df);
+  avis_vec_release(&c->last_doc);
+  avis_vec_release(&c->seq);
+  avis_vec_release(&c->doc_start);
+  avis_vec_release(&c->doc_labels);
+  avis_vec_release(&c->doc_bytes);
+  free(c);
+}
+
+static int label_mask(avis_corpus *c, const char *const *labels, size_t n,
+                      uint64_t *mask) {
+  *mask = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!labels[i] || !*labels[i])
+      return avis_fail(AVIS_ERR_ARG, "avis_corpus_add: empty label");
+    size_t len = strlen(labels[i]);
+    uint32_t bit;
+    if (!avis_strmap_get(&c->labels, labels[i], len, &bit)) {
+      if (c->labels.count >= AVIS_MAX_LABELS)
+        return avis_fail(AVIS_ERR_ARG, "more than %d labels (at '%s')",
+                         AVIS_MAX_LABELS, labels[i]);
+      bit = (uint32_t)c->labels.count;
+      if (avis_strmap_put(&c->labels, labels[i], len, bit))
+        return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+    }
+    *mask |= (uint64_t)1 << bit;
+  }
+  return 0;
+}
+
+static int intern_term(avis_corpus *c, const char *s, size_t n, uint32_t doc,
+                       uint32_t *id) {
+  if (!avis_strmap_get(&c->terms, s, n, id)) {
+    *id = (uint32_t)c->terms.count;
+    uint32_t *df = avis_vec_push(&c->df, sizeof *df);
+    uint32_t *last = avis_vec_push(&c->last_doc, sizeof *last);
+    if (!df || !last || avis_strmap_put(&c->terms, s, n, *id))
+      return AVIS_ERR_NOMEM;
+  }
+  uint32_t *last = (uint32_t *)c->last_doc.data + *id;
+  if (*last != doc + 1) {
+    *last = doc + 1;
+    ((uint32_t *)c->df.data)[*id]++;
+  }
+  return 0;
+}
+
+static int push_u32(avis_vec *v, uint32_t x) {
+  uint32_t *p = avis_vec_push(v, sizeof *p);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  *p = x;
+  return 0;
+}
+
+static int append_terms(avis_corpus *c, uint32_t doc) {
+  const avis_term *terms = c->reader.terms.data;
+  const char *strings = c->reader.strings.data;
+  for (size_t i = 0; i < c->reader.terms.len; i++) {
+    uint32_t id;
+    if (i > 0 && terms[i].sentence != terms[i - 1].sentence &&
+        push_u32(&c->seq, AVIS_TERM_BREAK))
+      return AVIS_ERR_NOMEM;
+    if (intern_term(c, strings + terms[i].off, terms[i].len, doc, &id) ||
+        push_u32(&c->seq, id))
+      return AVIS_ERR_NOMEM;
+  }
+  return 0;
+}
+
+int avis_corpus_add(avis_corpus *c, const char *text, size_t len,
+                    const char *const *labels, size_t nlabels) {
+  if (!c || (!text && len) || (!labels && nlabels))
+    return avis_fail(AVIS_ERR_ARG, "avis_corpus_add: NULL argument");
+  size_t ndocs = avis_corpus_doc_count(c);
+  if (ndocs >= UINT32_MAX - 1)
+    return avis_fail(AVIS_ERR_TOO_LARGE, "the corpus is full");
+  uint64_t mask;
+  int rc = label_mask(c, labels, nlabels, &mask);
+  if (rc || (rc = avis_term_reader_read(&c->reader, text, len)) != 0)
+    return rc;
+  size_t seq_len = c->seq.len;
+  uint64_t *lab = avis_vec_push(&c->doc_labels, sizeof *lab);
+  size_t *bytes = avis_vec_push(&c->doc_bytes, sizeof *bytes);
+  size_t *end = lab && bytes ? avis_vec_push(&c->doc_start, sizeof *end) : NULL;
+  if (!end || append_terms(c, (uint32_t)ndocs)) {
+    /* Undo the partial document so that the corpus stays consistent. */
+    c->seq.len = seq_len;
+    c->doc_labels.len = ndocs;
+    c->doc_bytes.len = ndocs;
+    c->doc_start.len = ndocs + 1;
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  }
+  *lab = mask;
+  *bytes = len;
+  *end = c->seq.len;
+  return 0;
+}
+
+size_t avis_corpus_size(const avis_corpus *c) {
+  return c ? avis_corpus_doc_count(c) : 0;
+}
+
+size_t avis_corpus_doc_count(const avis_corpus *c) {
+  return c->doc_start.len - 1;
+}
+
+const uint32_t *avis_corpus_doc(const avis_corpus *c, size_t d, size_t *n) {
+  const size_t *start = c->doc_start.data;
+  *n = start[d + 1] - start[d];
+  return (const uint32_t *)c->seq.data + start[d];
+}
+
+uint64_t avis_corpus_doc_label_mask(const avis_corpus *c, size_t d) {
+  return ((const uint64_t *)c->doc_labels.data)[d];
+}
+
+const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len) {
+  return avis_strmap_key(&c->terms, id, len);
+}
+
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Appends one document's mapped terms, sorted and run-length counted. */
+static int count_row(const avis_corpus *c, size_t d, const uint32_t *map,
+                     avis_vec *scratch, avis_vec *ids, avis_vec *counts) {
+  size_t n;
+  const uint32_t *seq = avis_corpus_doc(c, d, &n);
+  scratch->len = 0;
+  for (size_t i = 0; i < n; i++)
+    if (seq[i] != AVIS_TERM_BREAK && map[seq[i]] != AVIS_TERM_BREAK &&
+        push_u32(scratch, map[seq[i]]))
+      return AVIS_ERR_NOMEM;
+  uint32_t *s = scratch->data;
+  qsort(s, scratch->len, sizeof *s, compare_u32);
+  for (size_t i = 0; i < scratch->len;) {
+    size_t j = i;
+    while (j < scratch->len && s[j] == s[i])
+      j++;
+    float *cnt = avis_vec_push(counts, sizeof *cnt);
+    if (!cnt || push_u32(ids, s[i]))
+      return AVIS_ERR_NOMEM;
+    *cnt = (float)(j - i);
+    i = j;
+  }
+  return 0;
+}
+
+int avis_corpus_count(const avis_corpus *c, const size_t *docs, size_t ndocs,
+                      const uint32_t *map, avis_csr *out) {
+  memset(out, 0, sizeof *out);
+  avis_vec scratch = {0}, ids = {0}, counts = {0};
+  out->row = malloc((ndocs + 1) * sizeof *out->row);
+  int rc = out->row ? 0 : AVIS_ERR_NOMEM;
+  for (size_t i = 0; !rc && i < ndocs; i++) {
+    out->row[i] = ids.len;
+    rc = count_row(c, docs[i], map, &scratch, &ids, &counts);
+  }
+  avis_vec_release(&scratch);
+  if (rc) {
+    avis_vec_release(&ids);
+    avis_vec_release(&counts);
+    free(out->row);
+    out->row = NULL;
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory counting terms");
+  }
+  out->row[ndocs] = ids.len;
+  out->nrows = ndocs;
+  out->ids = ids.data;
+  out->counts = counts.data;
+  return 0;
+}

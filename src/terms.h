@@ -1,0 +1,93 @@
+/* The term pipeline shared by every topic model: which tokens become terms,
+ * how raw text is read into terms, and a corpus of documents held as term
+ * sequences over one vocabulary, with their labels. docs/topics.md gives the
+ * rules. */
+#ifndef AVIS_TERMS_H
+#define AVIS_TERMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avis.h"
+#include "buf.h"
+#include "stem.h"
+#include "strmap.h"
+#include "tokenize.h"
+
+/* In a term sequence, separates one sentence from the next. */
+#define AVIS_TERM_BREAK UINT32_MAX
+/* A corpus holds at most this many distinct labels (one bit each). */
+#define AVIS_MAX_LABELS 64
+
+/* One term of a document: its text in the owner's string buffer, and the
+ * token and sentence it comes from. */
+typedef struct {
+  uint32_t off, len;
+  uint32_t tok, sentence;
+} avis_term;
+
+/* Appends the terms of tokenised text to `terms` (avis_term) and their text,
+ * NUL-terminated, to `strings`. `arena` holds the tokens' normalised forms
+ * and stems. A word (not an elided clitic) becomes its stem when its
+ * normalised form has two characters or more, holds a letter and is not a
+ * stop word; a hashtag becomes the stem of its word; numbers, URLs, e-mail
+ * addresses, handles, emoji and punctuation become nothing. The stemmer is
+ * only used for hashtags. 0 or AVIS_ERR_NOMEM. */
+int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
+                           const avis_strmap *stopwords, avis_stemmer *stemmer,
+                           avis_vec *terms, avis_buf *strings);
+
+/* Reads raw text into terms: decode, tokenise, normalise, stem, filter.
+ * One reader per thread; its buffers are reused from one text to the next. */
+typedef struct {
+  avis_stemmer *stemmer;
+  const avis_strmap *stopwords;
+  avis_buf text, arena, strings;
+  avis_vec toks, terms; /* avis_tok, avis_term (text in `strings`) */
+} avis_term_reader;
+
+int avis_term_reader_init(avis_term_reader *r, const avis_strmap *stopwords);
+void avis_term_reader_release(avis_term_reader *r);
+/* Replaces the reader's terms with those of `bytes`. Fails like
+ * avis_decode() for empty or binary input. */
+int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len);
+
+/* Sparse document-term counts in compressed rows: the terms of row d are
+ * ids[row[d] .. row[d+1]), ascending, with their counts. */
+typedef struct {
+  size_t nrows;
+  size_t *row;
+  uint32_t *ids;
+  float *counts;
+} avis_csr;
+
+void avis_csr_release(avis_csr *m);
+
+/* The public avis_corpus: documents as term-id sequences (sentences
+ * separated by AVIS_TERM_BREAK) over the corpus's own term table, with
+ * document frequencies and label bit masks. */
+struct avis_corpus {
+  avis_term_reader reader;
+  avis_strmap terms;   /* term text -> corpus term id */
+  avis_vec df;         /* uint32_t per term id */
+  avis_vec last_doc;   /* uint32_t per term id: last document + 1 that had it */
+  avis_vec seq;        /* uint32_t */
+  avis_vec doc_start;  /* size_t per document, and one past the last */
+  avis_vec doc_labels; /* uint64_t per document */
+  avis_vec doc_bytes;  /* size_t per document: input size */
+  avis_strmap labels;  /* label id -> bit */
+};
+
+size_t avis_corpus_doc_count(const avis_corpus *c);
+/* The term-id sequence of document d. */
+const uint32_t *avis_corpus_doc(const avis_corpus *c, size_t d, size_t *n);
+uint64_t avis_corpus_doc_label_mask(const avis_corpus *c, size_t d);
+/* The text of corpus term `id`. */
+const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len);
+
+/* Counts the terms of documents docs[0..ndocs) into rows, keeping only
+ * terms with map[id] != AVIS_TERM_BREAK and renaming them to map[id]. */
+int avis_corpus_count(const avis_corpus *c, const size_t *docs, size_t ndocs,
+                      const uint32_t *map, avis_csr *out);
+
+#endif

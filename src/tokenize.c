@@ -1,0 +1,1033 @@
+/* French tokeniser and sentence segmenter. The rules are listed in
+ * tokenize.h and explained for users in docs/tokenizer.md.
+ *
+ * The text is read once, left to right. Every scanner either consumes what
+ * it reads or gives up after a look-ahead of a few characters; the one
+ * longer look-ahead (is this run of characters an e-mail address or a host
+ * name?) is made once per run. A sentence boundary is decided when the
+ * token after the full stop arrives. So the time is linear in the input,
+ * whatever it holds. ASCII is classified through a table; utf8proc is asked
+ * only about other characters. */
+#include "buf.h"
+#include "tokenize.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+/* ---- Character classes ------------------------------------------------- */
+
+enum {
+  C_SPACE = 0x001,  /* separates tokens: white space, control characters */
+  C_UPPER = 0x002,  /* upper- or title-case letter */
+  C_LOWER = 0x004,  /* lower-case letter */
+  C_LETTER = 0x008, /* any letter */
+  C_DIGIT = 0x010,  /* decimal digit */
+  C_WORD = 0x020,   /* continues a word: letters, digits, marks, '_' */
+  C_MARK = 0x040,   /* combining mark: part of the character before it */
+  C_FORMAT = 0x080, /* invisible: soft hyphen, joiners, byte-order mark */
+  C_ADDR = 0x100    /* ASCII allowed in e-mail local parts and host names */
+};
+
+#define SP C_SPACE
+#define AD C_ADDR
+#define UP (C_UPPER | C_LETTER | C_WORD | C_ADDR)
+#define LO (C_LOWER | C_LETTER | C_WORD | C_ADDR)
+#define DG (C_DIGIT | C_WORD | C_ADDR)
+/* Indexed by byte: bytes from 0x80 up start or continue other characters
+ * and have no class here. */
+static const uint16_t ascii_class[256] = {
+    SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
+    SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
+    /* space ! " # $ % & ' ( ) * + , - . / */
+    SP, 0,  0,  0,  0,  AD, 0,  0,  0,  0,  0,  AD, 0,  AD, AD, 0,
+    /* 0-9 : ; < = > ? */
+    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, 0,  0,  0,  0,  0,  0,
+    /* @ A-O */
+    0,  UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP,
+    /* P-Z [ \ ] ^ _ */
+    UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, 0,  0,  0,  0,  C_WORD | AD,
+    /* ` a-o */
+    0,  LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
+    /* p-z { | } ~ DEL */
+    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, 0,  0,  0,  0,  SP};
+#undef SP
+#undef AD
+#undef UP
+#undef LO
+#undef DG
+
+static unsigned unicode_class(int32_t cp) {
+  if (cp == 0x02BC)
+    return 0; /* a modifier letter to Unicode, an apostrophe in French */
+  switch (utf8proc_category(cp)) {
+  case UTF8PROC_CATEGORY_LU:
+  case UTF8PROC_CATEGORY_LT:
+    return C_UPPER | C_LETTER | C_WORD;
+  case UTF8PROC_CATEGORY_LL:
+    return C_LOWER | C_LETTER | C_WORD;
+  case UTF8PROC_CATEGORY_LM:
+  case UTF8PROC_CATEGORY_LO:
+    return C_LETTER | C_WORD;
+  case UTF8PROC_CATEGORY_MN:
+  case UTF8PROC_CATEGORY_MC:
+  case UTF8PROC_CATEGORY_ME:
+    return C_MARK | C_WORD;
+  case UTF8PROC_CATEGORY_ND:
+    return C_DIGIT | C_WORD;
+  case UTF8PROC_CATEGORY_NL:
+  case UTF8PROC_CATEGORY_NO: /* m², ½: part of a word, never its start */
+    return C_WORD;
+  case UTF8PROC_CATEGORY_ZS:
+  case UTF8PROC_CATEGORY_ZL:
+  case UTF8PROC_CATEGORY_ZP:
+  case UTF8PROC_CATEGORY_CC:
+    return C_SPACE;
+  case UTF8PROC_CATEGORY_CF:
+    /* A zero-width space marks a break; the other format characters
+     * (soft hyphen, joiners) are invisible inside a word. */
+    return cp == 0x200B ? C_SPACE : C_FORMAT;
+  default:
+    return 0;
+  }
+}
+
+typedef struct {
+  const unsigned char *s;
+  size_t len;
+  size_t pos;          /* where the next token is looked for */
+  avis_vec *out;
+  size_t first;        /* index in `out` of this call's first token */
+  size_t last_end;     /* end of the last token emitted */
+  size_t addr_checked; /* address runs starting before this were tried */
+  uint32_t sentence;
+  int para_break;      /* a blank line since the last token */
+  int pending;         /* PENDING_*: the last full stop may end a sentence */
+  int nospace_ok;      /* ...even with no space after it (jeudi.Le) */
+  int spaced;          /* white space seen since that full stop */
+} tokenizer;
+
+typedef struct {
+  int32_t cp;   /* -1 past the end of the text */
+  unsigned cls; /* C_* */
+  size_t n;     /* length in bytes */
+} uchar;
+
+static inline uchar char_at(const tokenizer *t, size_t p) {
+  uchar c = {-1, 0, 0};
+  if (p >= t->len)
+    return c;
+  if (t->s[p] < 0x80) {
+    c.cp = t->s[p];
+    c.cls = ascii_class[t->s[p]];
+    c.n = 1;
+    return c;
+  }
+  if (t->s[p] == 0xC3 && p + 1 < t->len && (t->s[p + 1] & 0xC0) == 0x80) {
+    /* À..ÿ, most of the accented letters of French, without a lookup. */
+    c.cp = 0xC0 | (t->s[p + 1] & 0x3F);
+    c.n = 2;
+    if (c.cp != 0xD7 && c.cp != 0xF7)
+      c.cls = C_LETTER | C_WORD | (c.cp < 0xDF ? C_UPPER : C_LOWER);
+    return c;
+  }
+  utf8proc_int32_t cp;
+  utf8proc_ssize_t n =
+      utf8proc_iterate(t->s + p, (utf8proc_ssize_t)(t->len - p), &cp);
+  if (n < 1) {
+    /* Not UTF-8 after all: one unclassified byte, so the scan moves on. */
+    c.cp = 0xFFFD;
+    c.n = 1;
+    return c;
+  }
+  c.cp = cp;
+  c.cls = unicode_class(cp);
+  c.n = (size_t)n;
+  return c;
+}
+
+static int has_class(const tokenizer *t, size_t p, unsigned cls) {
+  return (char_at(t, p).cls & cls) != 0;
+}
+
+static int ascii_digit_at(const tokenizer *t, size_t p) {
+  return p < t->len && t->s[p] >= '0' && t->s[p] <= '9';
+}
+
+static int bytes_at(const tokenizer *t, size_t p, const char *lit) {
+  size_t n = strlen(lit);
+  return p <= t->len && n <= t->len - p && memcmp(t->s + p, lit, n) == 0;
+}
+
+/* ' ’ ‘ ʼ */
+static size_t apostrophe_len(const tokenizer *t, size_t p) {
+  if (p >= t->len)
+    return 0;
+  switch (t->s[p]) {
+  case '\'':
+    return 1;
+  case 0xE2:
+    return bytes_at(t, p, "\xE2\x80\x99") || bytes_at(t, p, "\xE2\x80\x98")
+               ? 3
+               : 0;
+  case 0xCA:
+    return bytes_at(t, p, "\xCA\xBC") ? 2 : 0;
+  default:
+    return 0;
+  }
+}
+
+/* - and the Unicode hyphens U+2010, U+2011 */
+static size_t hyphen_len(const tokenizer *t, size_t p) {
+  if (p >= t->len)
+    return 0;
+  if (t->s[p] == '-')
+    return 1;
+  return bytes_at(t, p, "\xE2\x80\x90") || bytes_at(t, p, "\xE2\x80\x91")
+             ? 3
+             : 0;
+}
+
+static size_t mark_run_end(const tokenizer *t, size_t p) {
+  uchar c;
+  while ((c = char_at(t, p)).cls & C_MARK)
+    p += c.n;
+  return p;
+}
+
+static size_t digits_end(const tokenizer *t, size_t p) {
+  while (ascii_digit_at(t, p))
+    p++;
+  return p;
+}
+
+/* Invisible characters, and the middle dot of inclusive writing
+ * (étudiant·e·s), join two parts of a word without being one. */
+static int is_joiner(uchar c) {
+  return (c.cls & C_FORMAT) || c.cp == 0x00B7;
+}
+
+/* End of the run of word characters starting at p. */
+static size_t segment_end(const tokenizer *t, size_t p) {
+  for (;;) {
+    while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
+      p++;
+    if (p >= t->len || t->s[p] < 0x80)
+      return p;
+    uchar c = char_at(t, p);
+    if (c.cls & C_WORD) {
+      p += c.n;
+      continue;
+    }
+    if (!is_joiner(c))
+      return p;
+    size_t q = p;
+    while (is_joiner(c = char_at(t, q)))
+      q += c.n;
+    if (!(c.cls & C_WORD))
+      return p;
+    p = q;
+  }
+}
+
+/* Length of `lit` if the text at p starts with it, ASCII letters
+ * compared without case; 0 otherwise. */
+static size_t folded_prefix(const tokenizer *t, size_t p, const char *lit) {
+  size_t i = 0;
+  for (; lit[i]; i++) {
+    if (p + i >= t->len)
+      return 0;
+    unsigned char x = t->s[p + i];
+    if (x >= 'A' && x <= 'Z')
+      x = (unsigned char)(x + ('a' - 'A'));
+    if (x != (unsigned char)lit[i])
+      return 0;
+  }
+  return i;
+}
+
+static int equals_folded(const tokenizer *t, size_t a, size_t b,
+                         const char *lit) {
+  return b > a && folded_prefix(t, a, lit) == b - a;
+}
+
+static int in_list(const tokenizer *t, size_t a, size_t b,
+                   const char *const *list, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (equals_folded(t, a, b, list[i]))
+      return 1;
+  return 0;
+}
+
+#define IN_LIST(t, a, b, list) \
+  in_list(t, a, b, list, sizeof(list) / sizeof(list)[0])
+
+/* ---- Word lists -------------------------------------------------------- */
+
+static const char *const clitics[] = {
+    "l", "d", "j", "m", "n", "s", "t", "c",
+    "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
+
+static const char *const subject_pronouns[] = {
+    "je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "ce"};
+
+/* Lexicalised compounds that the elision or inversion rules would
+ * otherwise cut up. Written in lower case with the ASCII apostrophe. */
+static const char *const fixed_compounds[] = {
+    "c'est-à-dire", "qu'en-dira-t-on", "m'as-tu-vu", "rendez-vous",
+    "garde-à-vous"};
+
+/* Letters glued to a number that still make one number: 1er, 2e, 3ème. */
+static const char *const ordinal_suffixes[] = {
+    "er", "re", "ère", "ere", "e", "ème", "eme", "es", "ers", "res",
+    "èmes", "emes", "nd", "nde", "nds", "ndes"};
+
+/* Full stops after these never end a sentence (M. Dupont, cf. la note).
+ * "etc." is not one of them: it usually does end the sentence. An entry
+ * written with a capital matches only as written, so "MM." (messieurs)
+ * does not catch "5 mm." */
+static const char *const abbreviations[] = {
+    "MM", "mme", "mmes", "mlle", "mlles", "Me", "mgr", "dr", "pr", "prof",
+    "st", "ste", "sts", "stes", "mr", "jr", "sr", "cie", "cf", "ex", "av",
+    "apr", "coll", "ibid", "vs", "qqn", "qqch", "resp"};
+
+/* Abbreviations that introduce a number (vol. 2, art. 12, janv. 2024).
+ * Their full stop ends a sentence unless a number follows: "J'ai raté
+ * mon vol. Le suivant..." */
+static const char *const number_abbreviations[] = {
+    "vol", "art", "no", "pp", "chap", "fig", "env", "tél", "tel", "réf",
+    "ref", "min", "max", "approx", "janv", "févr", "fév", "avr", "juil",
+    "juill", "sept", "oct", "nov", "déc", "dec"};
+
+/* Top-level domains recognised in bare host names (amazon.fr), in lower
+ * case only: "jeudi.Le" is a missing space, not a host. */
+static const char *const top_level_domains[] = {
+    "fr", "com", "org", "net", "eu", "be", "ch", "io", "info"};
+
+static const char *const emoticons[] = {
+    ":-)", ":)", ":-(", ":(", ":-D", ":D", ":-P", ":P", ":-p", ":p",
+    ":-/", ":/", ":'(", ":'-(", ":-o", ":o", ":-O", ":O", ":-|", ":|",
+    ":-*", ":*", ";-)", ";)", ";-(", ";(", ";-D", ";D", ";-P", ";P",
+    ";p", "=)", "=(", "=D", "<3", "</3", "^^", "^_^", "-_-", "xD", "XD"};
+
+static int is_entry(const tokenizer *t, size_t a, size_t b,
+                    const char *entry) {
+  if (entry[0] >= 'A' && entry[0] <= 'Z')
+    return b - a == strlen(entry) && memcmp(t->s + a, entry, b - a) == 0;
+  return equals_folded(t, a, b, entry);
+}
+
+static int in_abbreviations(const tokenizer *t, size_t a, size_t b,
+                            const char *const *list, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (is_entry(t, a, b, list[i]))
+      return 1;
+  return 0;
+}
+
+/* ---- Emitting tokens and placing them in sentences --------------------- */
+
+enum { PENDING_NONE, PENDING_END, PENDING_END_UNLESS_NUMBER };
+
+static avis_tok *tok_at(const tokenizer *t, size_t i) {
+  return (avis_tok *)t->out->data + i;
+}
+
+static avis_tok *last_tok(const tokenizer *t) {
+  return t->out->len > t->first ? tok_at(t, t->out->len - 1) : NULL;
+}
+
+static int is_terminal(int32_t cp) {
+  return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 ||
+         cp == 0x203C || (cp >= 0x2047 && cp <= 0x2049);
+}
+
+/* Class of the letter at or after *p in s[*p..b), 0 if there is none;
+ * *p moves past it. */
+static unsigned next_letter(const tokenizer *t, size_t *p, size_t b) {
+  while (*p < b) {
+    uchar c = char_at(t, *p);
+    *p += c.n;
+    if (c.cls & C_LETTER)
+      return c.cls;
+  }
+  return 0;
+}
+
+/* Stops at the first lower-case letter, which is usually the first
+ * letter: then neither flag applies. */
+static unsigned case_flags(const tokenizer *t, size_t a, size_t b) {
+  unsigned cls = next_letter(t, &a, b);
+  if (!(cls & C_UPPER))
+    return 0;
+  size_t upper = 1;
+  while ((cls = next_letter(t, &a, b)))
+    if (cls & C_LOWER)
+      return AVIS_TF_CAPITAL;
+    else if (cls & C_UPPER)
+      upper++;
+  return AVIS_TF_CAPITAL | (upper >= 2 ? AVIS_TF_ALLCAPS : 0);
+}
+
+/* Ends the current sentence with token i, unless that is done already. */
+static void end_sentence_at(tokenizer *t, size_t i) {
+  avis_tok *tok = tok_at(t, i);
+  if (tok->flags & AVIS_TF_SENT_END)
+    return;
+  tok->flags |= AVIS_TF_SENT_END;
+  t->sentence++;
+}
+
+/* Tokens that stay with the sentence whose full stop they follow:
+ * further terminal punctuation, closing quotes and brackets (« Fini. »),
+ * emoji and emoticons. A straight quote closes only when glued to it. */
+static int is_trailer(const tokenizer *t, const avis_tok *next, int gap) {
+  if (next->kind == AVIS_TOKEN_EMOJI || next->kind == AVIS_TOKEN_EMOTICON)
+    return 1;
+  if (next->kind != AVIS_TOKEN_PUNCT)
+    return 0;
+  int32_t cp = char_at(t, next->start).cp;
+  if (is_terminal(cp))
+    return 1;
+  if (cp == ')' || cp == ']' || cp == '}' || cp == 0xBB || cp == 0x201D ||
+      cp == 0x203A)
+    return 1;
+  return !gap && (cp == '"' || cp == '\'' || cp == 0x2019);
+}
+
+/* A sentence starts with anything but a lower-case letter or the
+ * punctuation that continues a clause. */
+static int starts_sentence(const tokenizer *t, const avis_tok *next) {
+  uchar c = char_at(t, next->start);
+  return !(c.cls & C_LOWER) && c.cp != ',' && c.cp != ';' && c.cp != ':';
+}
+
+static int boundary_before(const tokenizer *t, const avis_tok *next) {
+  if (t->pending == PENDING_END_UNLESS_NUMBER &&
+      next->kind == AVIS_TOKEN_NUMBER)
+    return 0;
+  if (!t->spaced)
+    return t->nospace_ok && next->kind == AVIS_TOKEN_WORD &&
+           (next->flags & (AVIS_TF_CAPITAL | AVIS_TF_ALLCAPS)) ==
+               AVIS_TF_CAPITAL;
+  return starts_sentence(t, next);
+}
+
+/* Decides whether a sentence ends before `next`, the token just added. */
+static void place_in_sentence(tokenizer *t, const avis_tok *next) {
+  size_t i = t->out->len - 1;
+  if (t->para_break) {
+    t->para_break = 0;
+    t->pending = PENDING_NONE;
+    if (i > t->first)
+      end_sentence_at(t, i - 1);
+    return;
+  }
+  if (t->pending == PENDING_NONE)
+    return;
+  int gap = next->start != t->last_end;
+  t->spaced |= gap;
+  if (is_trailer(t, next, gap))
+    return;
+  if (boundary_before(t, next))
+    end_sentence_at(t, i - 1);
+  t->pending = PENDING_NONE;
+}
+
+static int is_single_letter(const tokenizer *t, const avis_tok *tok) {
+  uchar c = char_at(t, tok->start);
+  return (c.cls & C_LETTER) &&
+         mark_run_end(t, tok->start + c.n) == tok->start + tok->len;
+}
+
+/* What a full stop after the word `prev` means. Initials (J. K. Rowling)
+ * and titles never end a sentence; a lower-case letter (p. 12) and
+ * abbreviations such as vol. or art. do unless a number follows. */
+static int pending_after_word(const tokenizer *t, const avis_tok *prev) {
+  size_t a = prev->start, b = prev->start + prev->len;
+  if (is_single_letter(t, prev))
+    return has_class(t, a, C_UPPER) ? PENDING_NONE
+                                    : PENDING_END_UNLESS_NUMBER;
+  if (in_abbreviations(t, a, b, abbreviations,
+                       sizeof abbreviations / sizeof *abbreviations))
+    return PENDING_NONE;
+  if (in_abbreviations(t, a, b, number_abbreviations,
+                       sizeof number_abbreviations /
+                           sizeof *number_abbreviations))
+    return PENDING_END_UNLESS_NUMBER;
+  return PENDING_END;
+}
+
+/* 1 if the terminal run s[a..b) holds a question or exclamation mark. */
+static int asks_or_exclaims(const tokenizer *t, size_t a, size_t b) {
+  while (a < b) {
+    uchar c = char_at(t, a);
+    if (is_terminal(c.cp) && c.cp != '.' && c.cp != 0x2026)
+      return 1;
+    a += c.n;
+  }
+  return 0;
+}
+
+/* Called after a run of terminal punctuation was emitted. */
+static void open_pending(tokenizer *t) {
+  const avis_tok *term = last_tok(t);
+  const avis_tok *prev =
+      t->out->len - 1 > t->first ? tok_at(t, t->out->len - 2) : NULL;
+  if (prev && prev->start + prev->len != term->start)
+    prev = NULL; /* only a word glued to the stop is an abbreviation */
+  int word = prev && prev->kind == AVIS_TOKEN_WORD;
+  t->pending = PENDING_END;
+  if (word && term->len == 1 && t->s[term->start] == '.')
+    t->pending = pending_after_word(t, prev);
+  /* "jeudi.Le" and "ouf !!!Je" are missing spaces; "A.B" or "e.Le" are
+   * not. */
+  t->nospace_ok = (word && !(prev->flags & AVIS_TF_ALLCAPS) &&
+                   !is_single_letter(t, prev)) ||
+                  (prev && prev->kind == AVIS_TOKEN_NUMBER) ||
+                  asks_or_exclaims(t, term->start, term->start + term->len);
+  t->spaced = 0;
+}
+
+static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
+                unsigned flags) {
+  avis_tok *tok = avis_vec_push(t->out, sizeof *tok);
+  if (!tok)
+    return AVIS_ERR_NOMEM;
+  tok->start = (uint32_t)start;
+  tok->len = (uint32_t)(end - start);
+  tok->kind = (uint16_t)kind;
+  if (kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
+      kind == AVIS_TOKEN_HANDLE)
+    flags |= case_flags(t, start, end);
+  tok->flags = (uint16_t)flags;
+  place_in_sentence(t, tok);
+  tok->sentence = t->sentence;
+  t->last_end = end;
+  t->pos = end;
+  if (kind == AVIS_TOKEN_PUNCT && is_terminal(char_at(t, start).cp))
+    open_pending(t);
+  return 0;
+}
+
+/* ---- URLs, e-mail addresses, handles, hashtags -------------------------- */
+
+static int ends_url(uchar c) {
+  if (c.cp < 0 || (c.cls & C_SPACE))
+    return 1;
+  if (c.cp == '<' || c.cp == '>' || c.cp == '"')
+    return 1;
+  if (c.cp < 0x80)
+    return 0;
+  utf8proc_category_t cat = utf8proc_category(c.cp);
+  return cat == UTF8PROC_CATEGORY_PI || cat == UTF8PROC_CATEGORY_PF;
+}
+
+static int is_url_tail_punct(uchar c) {
+  if (c.cp < 0x80)
+    return c.cp > 0 && strchr(".,;:!?'*", c.cp) != NULL;
+  utf8proc_category_t cat = utf8proc_category(c.cp);
+  return cat == UTF8PROC_CATEGORY_PO || cat == UTF8PROC_CATEGORY_PE;
+}
+
+/* Start of the character that ends at e (never before p). */
+static size_t char_start_before(const tokenizer *t, size_t p, size_t e) {
+  size_t b = e - 1;
+  while (b > p && e - b < 4 && (t->s[b] & 0xC0) == 0x80)
+    b--;
+  return b;
+}
+
+/* Punctuation that ends the sentence or clause around a URL is not part
+ * of it; a closing bracket is, when the URL opened one (Wikipedia). */
+static size_t trim_url_tail(const tokenizer *t, size_t p, size_t e,
+                            long depth) {
+  while (e > p) {
+    size_t b = char_start_before(t, p, e);
+    uchar c = char_at(t, b);
+    if (b + c.n != e)
+      break;
+    if (c.cp == ')' || c.cp == ']' || c.cp == '}') {
+      if (depth >= 0)
+        break;
+      depth++;
+    } else if (!is_url_tail_punct(c)) {
+      break;
+    }
+    e = b;
+  }
+  return e;
+}
+
+static size_t url_end(const tokenizer *t, size_t p) {
+  long depth = 0; /* brackets opened minus closed */
+  size_t e = p;
+  uchar c;
+  while (!ends_url(c = char_at(t, e))) {
+    if (c.cp == '(' || c.cp == '[' || c.cp == '{')
+      depth++;
+    else if (c.cp == ')' || c.cp == ']' || c.cp == '}')
+      depth--;
+    e += c.n;
+  }
+  return trim_url_tail(t, p, e, depth);
+}
+
+static size_t url_len(const tokenizer *t, size_t p) {
+  static const char *const schemes[] = {"https://", "http://", "ftp://"};
+  unsigned char first = t->s[p] | 0x20;
+  if (first != 'h' && first != 'f' && first != 'w')
+    return 0;
+  for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
+    size_t n = folded_prefix(t, p, schemes[i]);
+    size_t body = p + n;
+    if (n && !ends_url(char_at(t, body))) {
+      size_t e = url_end(t, body);
+      return e > body ? e - p : 0;
+    }
+  }
+  if (folded_prefix(t, p, "www.") && has_class(t, p + 4, C_LETTER | C_DIGIT))
+    return url_end(t, p) - p;
+  return 0;
+}
+
+static int is_host_char(unsigned char b) {
+  return b == '-' || b == '.' ||
+         (b < 0x80 && (ascii_class[b] & (C_LETTER | C_DIGIT)));
+}
+
+/* End of the host name at p (a.b.fr), or 0. Labels are not empty and the
+ * last one has at least two letters; with `known_tld`, it must be one of
+ * top_level_domains, as written. */
+static size_t host_end(const tokenizer *t, size_t p, int known_tld) {
+  size_t e = p, dot = 0;
+  while (e < t->len && is_host_char(t->s[e]))
+    e++;
+  while (e > p && (t->s[e - 1] == '.' || t->s[e - 1] == '-'))
+    e--;
+  for (size_t i = p; i < e; i++) {
+    if (t->s[i] != '.')
+      continue;
+    if (i == p || t->s[i - 1] == '.')
+      return 0;
+    dot = i;
+  }
+  if (!dot || e - dot < 3 || has_class(t, e, C_WORD))
+    return 0;
+  if (!known_tld)
+    return e;
+  for (size_t i = 0; i < sizeof top_level_domains / sizeof *top_level_domains;
+       i++)
+    if (e - dot - 1 == strlen(top_level_domains[i]) &&
+        memcmp(t->s + dot + 1, top_level_domains[i], e - dot - 1) == 0)
+      return e;
+  return 0;
+}
+
+/* An e-mail address or a bare host name (amazon.fr, with an optional
+ * path) at the token start, whose first word or number ends at `first`.
+ * Tried only when a character that continues addresses but not words
+ * follows, and once per run of address characters: a later start in the
+ * same run would end at the same place. */
+static size_t address_len(tokenizer *t, size_t first, avis_token_kind *kind) {
+  size_t p = t->pos;
+  if (first >= t->len)
+    return 0;
+  switch (t->s[first]) {
+  case '.': case '@': case '-': case '+': case '%':
+    break;
+  default:
+    return 0;
+  }
+  if (p < t->addr_checked || t->s[p] >= 0x80)
+    return 0;
+  size_t e = p;
+  while (e < t->len && (ascii_class[t->s[e]] & C_ADDR))
+    e++;
+  t->addr_checked = e;
+  if (e < t->len && t->s[e] == '@') {
+    size_t d = host_end(t, e + 1, 0);
+    *kind = AVIS_TOKEN_EMAIL;
+    return d ? d - p : 0;
+  }
+  if (!memchr(t->s + p, '.', e - p))
+    return 0;
+  size_t h = host_end(t, p, 1);
+  if (!h)
+    return 0;
+  *kind = AVIS_TOKEN_URL;
+  return (h < t->len && t->s[h] == '/' ? url_end(t, h) : h) - p;
+}
+
+/* @name, @jean.dupont */
+static size_t handle_len(const tokenizer *t, size_t p) {
+  if (!has_class(t, p + 1, C_LETTER | C_DIGIT) && !bytes_at(t, p + 1, "_"))
+    return 0;
+  size_t e = segment_end(t, p + 1);
+  while (bytes_at(t, e, ".") && has_class(t, e + 1, C_LETTER | C_DIGIT))
+    e = segment_end(t, e + 1);
+  return e - p;
+}
+
+/* #name, with at least one letter: "#1" is a number sign. */
+static size_t hashtag_len(const tokenizer *t, size_t p) {
+  size_t e = segment_end(t, p + 1);
+  for (size_t q = p + 1; q < e;) {
+    uchar c = char_at(t, q);
+    if (c.cls & C_LETTER)
+      return e - p;
+    q += c.n;
+  }
+  return 0;
+}
+
+/* ---- Words: elisions, compounds, inverted pronouns --------------------- */
+
+/* Code point of a text character as the fixed-compound list spells it. */
+static int32_t folded(int32_t cp) {
+  if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC)
+    return '\'';
+  if (cp == 0x2010 || cp == 0x2011)
+    return '-';
+  return utf8proc_tolower(cp);
+}
+
+/* Length of the text at p matching `entry` without case, or 0. */
+static size_t folded_match(const tokenizer *t, size_t p, const char *entry) {
+  if ((t->s[p] | 0x20) != entry[0])
+    return 0; /* most words: no decoding needed */
+  const utf8proc_uint8_t *e = (const utf8proc_uint8_t *)entry;
+  size_t q = p;
+  while (*e) {
+    utf8proc_int32_t want;
+    utf8proc_ssize_t n = utf8proc_iterate(e, -1, &want);
+    uchar c = char_at(t, q);
+    if (n < 1 || c.n == 0 || folded(c.cp) != want)
+      return 0;
+    e += n;
+    q += c.n;
+  }
+  return has_class(t, q, C_WORD) ? 0 : q - p;
+}
+
+static size_t fixed_compound_len(const tokenizer *t, size_t p) {
+  for (size_t i = 0; i < sizeof fixed_compounds / sizeof *fixed_compounds;
+       i++) {
+    size_t n = folded_match(t, p, fixed_compounds[i]);
+    if (n)
+      return n;
+  }
+  return 0;
+}
+
+/* A word being scanned: its span and where its last two hyphenated
+ * segments start. That is all the inversion rule needs, however many
+ * segments there are. */
+typedef struct {
+  size_t start, end;
+  size_t seg, prev_seg;   /* starts of the last two segments */
+  size_t hyph, prev_hyph; /* the hyphens in front of them */
+  unsigned hyphens;
+} word_shape;
+
+static int emit_elision(tokenizer *t, size_t start, size_t end) {
+  size_t fixed = fixed_compound_len(t, start);
+  if (fixed)
+    return emit(t, start, start + fixed, AVIS_TOKEN_WORD, AVIS_TF_HYPHEN);
+  return emit(t, start, end, AVIS_TOKEN_WORD, AVIS_TF_ELISION);
+}
+
+static int ends_with_inverted_pronoun(const tokenizer *t,
+                                      const word_shape *w) {
+  return w->hyphens && IN_LIST(t, w->seg, w->end, subject_pronouns) &&
+         fixed_compound_len(t, w->start) != w->end - w->start;
+}
+
+/* a-t-il → "a" + "il": the euphonic t belongs to no token. */
+static int emit_inversion(tokenizer *t, const word_shape *w) {
+  size_t head_end = w->hyph;
+  unsigned head_hyphens = w->hyphens - 1;
+  if (head_hyphens && equals_folded(t, w->prev_seg, w->hyph, "t")) {
+    head_end = w->prev_hyph;
+    head_hyphens--;
+  }
+  int rc = emit(t, w->start, head_end, AVIS_TOKEN_WORD,
+                head_hyphens ? AVIS_TF_HYPHEN : 0);
+  if (rc)
+    return rc;
+  return emit(t, w->seg, w->end, AVIS_TOKEN_WORD, AVIS_TF_INVERTED);
+}
+
+static int scan_word(tokenizer *t) {
+  word_shape w = {0};
+  w.start = w.seg = t->pos;
+  size_t e = segment_end(t, w.start), n;
+  avis_token_kind kind;
+  if ((n = address_len(t, e, &kind)))
+    return emit(t, w.start, w.start + n, kind, 0);
+  for (;;) {
+    n = apostrophe_len(t, e);
+    if (n && has_class(t, e + n, C_LETTER)) {
+      if (w.hyphens == 0 && IN_LIST(t, w.start, e, clitics))
+        return emit_elision(t, w.start, e + n);
+      e = segment_end(t, e + n); /* aujourd'hui, prud'homme */
+      continue;
+    }
+    n = hyphen_len(t, e);
+    if (n && has_class(t, e + n, C_LETTER | C_DIGIT)) {
+      w.prev_seg = w.seg;
+      w.prev_hyph = w.hyph;
+      w.hyph = e;
+      w.seg = e + n;
+      w.hyphens++;
+      e = segment_end(t, w.seg);
+      continue;
+    }
+    break;
+  }
+  w.end = e;
+  if (ends_with_inverted_pronoun(t, &w))
+    return emit_inversion(t, &w);
+  return emit(t, w.start, w.end, AVIS_TOKEN_WORD,
+              w.hyphens ? AVIS_TF_HYPHEN : 0);
+}
+
+/* ---- Numbers ------------------------------------------------------------ */
+
+static size_t group_separator_len(const tokenizer *t, size_t p) {
+  if (p < t->len && t->s[p] == ' ')
+    return 1;
+  if (bytes_at(t, p, "\xC2\xA0")) /* no-break space */
+    return 2;
+  if (bytes_at(t, p, "\xE2\x80\xAF") || bytes_at(t, p, "\xE2\x80\x89"))
+    return 3; /* narrow no-break space, thin space */
+  return 0;
+}
+
+static int three_digits_at(const tokenizer *t, size_t p) {
+  return digits_end(t, p) == p + 3;
+}
+
+/* End of 1 000 000, 3,5, 12.5 or 192.168.0.1 whose first digits end at
+ * `e`. A space separates thousands only after a group of at most three
+ * digits and before exactly three: "en 2024 500 personnes" is two numbers. */
+static size_t number_end(const tokenizer *t, size_t start, size_t e) {
+  size_t group = e - start;
+  int decimals = 0;
+  for (;;) {
+    size_t n;
+    if (e < t->len && (t->s[e] == ',' || t->s[e] == '.') &&
+        ascii_digit_at(t, e + 1)) {
+      e = digits_end(t, e + 1);
+      decimals = 1;
+    } else if (!decimals && group <= 3 &&
+               (n = group_separator_len(t, e)) && three_digits_at(t, e + n)) {
+      e += n + 3;
+      group = 3;
+    } else {
+      return e;
+    }
+  }
+}
+
+/* 1er, 3e, 2nde; 15h, 15h30. */
+static int is_number_suffix(const tokenizer *t, size_t a, size_t b) {
+  if (t->s[a] == 'h' || t->s[a] == 'H')
+    return b - a <= 3 && digits_end(t, a + 1) == b;
+  return IN_LIST(t, a, b, ordinal_suffixes);
+}
+
+static int scan_number(tokenizer *t) {
+  size_t start = t->pos;
+  size_t first = digits_end(t, start), n;
+  avis_token_kind kind;
+  if ((n = address_len(t, first, &kind)))
+    return emit(t, start, start + n, kind, 0); /* 0612@free.fr */
+  size_t e = number_end(t, start, first);
+  if (has_class(t, e, C_LETTER)) {
+    size_t w = segment_end(t, e);
+    if (is_number_suffix(t, e, w))
+      e = w;
+    else if (e == first)
+      return scan_word(t); /* 4G, 100km, 2CV */
+  }
+  return emit(t, start, mark_run_end(t, e), AVIS_TOKEN_NUMBER, 0);
+}
+
+/* ---- Emoji, emoticons, punctuation -------------------------------------- */
+
+static int is_pictographic(int32_t cp) {
+  int bc = utf8proc_get_property(cp)->boundclass;
+  return bc == UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC ||
+         bc == UTF8PROC_BOUNDCLASS_E_ZWG;
+}
+
+static int is_regional(int32_t cp) { return cp >= 0x1F1E6 && cp <= 0x1F1FF; }
+
+static int is_skin_tone(int32_t cp) { return cp >= 0x1F3FB && cp <= 0x1F3FF; }
+
+/* Pictographs below U+2300 (©, ‼, ↔) are text unless a variation selector
+ * asks for the emoji form. */
+static int starts_emoji(const tokenizer *t, size_t p, uchar c) {
+  if (c.cp < 0x80)
+    return 0;
+  if (is_regional(c.cp) || is_skin_tone(c.cp))
+    return 1;
+  return is_pictographic(c.cp) &&
+         (c.cp >= 0x2300 || char_at(t, p + c.n).cp == 0xFE0F);
+}
+
+/* Variation selectors, skin tones, the keycap mark and the tag characters
+ * of subdivision flags. */
+static size_t emoji_modifiers_end(const tokenizer *t, size_t p) {
+  uchar c;
+  while (((c = char_at(t, p)).cls & C_MARK) || is_skin_tone(c.cp) ||
+         (c.cp >= 0xE0020 && c.cp <= 0xE007F))
+    p += c.n;
+  return p;
+}
+
+/* One emoji: a flag (two regional indicators) or a pictograph with its
+ * modifiers, joined by U+200D to further pictographs (👨‍👩‍👧). */
+static size_t emoji_len(const tokenizer *t, size_t p, uchar c) {
+  if (!starts_emoji(t, p, c))
+    return 0;
+  size_t e = p + c.n;
+  if (is_regional(c.cp)) {
+    uchar d = char_at(t, e);
+    if (is_regional(d.cp))
+      e += d.n;
+    return emoji_modifiers_end(t, e) - p;
+  }
+  for (;;) {
+    e = emoji_modifiers_end(t, e);
+    uchar zwj = char_at(t, e);
+    if (zwj.cp != 0x200D)
+      return e - p;
+    uchar next = char_at(t, e + zwj.n);
+    if (!is_pictographic(next.cp))
+      return e - p;
+    e += zwj.n + next.n;
+  }
+}
+
+/* 1️⃣ #️⃣ *️⃣ */
+static size_t keycap_len(const tokenizer *t, size_t p) {
+  unsigned char b = t->s[p];
+  if (!((b >= '0' && b <= '9') || b == '#' || b == '*'))
+    return 0;
+  size_t q = p + 1;
+  if (bytes_at(t, q, "\xEF\xB8\x8F")) /* U+FE0F */
+    q += 3;
+  return bytes_at(t, q, "\xE2\x83\xA3") ? q + 3 - p : 0; /* U+20E3 */
+}
+
+/* The longest emoticon at p, its last character repeatable (:))) <333),
+ * and not glued to a following word (":Dupont", "<30"). */
+static size_t emoticon_len(const tokenizer *t, size_t p) {
+  switch (t->s[p]) {
+  case ':': case ';': case '=': case '<': case '^': case '-': case 'x': case 'X':
+    break;
+  default:
+    return 0;
+  }
+  size_t best = 0;
+  for (size_t i = 0; i < sizeof emoticons / sizeof *emoticons; i++) {
+    size_t n = strlen(emoticons[i]);
+    if (n > best && bytes_at(t, p, emoticons[i]))
+      best = n;
+  }
+  if (!best)
+    return 0;
+  size_t e = p + best;
+  while (e < t->len && t->s[e] == t->s[p + best - 1])
+    e++;
+  return has_class(t, e, C_LETTER | C_DIGIT) ? 0 : e - p;
+}
+
+/* "...", "…", "?!", "!!!" are one token each. */
+static int scan_terminal(tokenizer *t) {
+  size_t e = t->pos;
+  uchar c;
+  while (is_terminal((c = char_at(t, e)).cp))
+    e = mark_run_end(t, e + c.n);
+  return emit(t, t->pos, e, AVIS_TOKEN_PUNCT, 0);
+}
+
+/* ---- Driver -------------------------------------------------------------- */
+
+/* Skips white space and stray invisible characters, noting a blank line. */
+static void skip_space(tokenizer *t) {
+  size_t p = t->pos;
+  int newlines = 0;
+  while (p < t->len) {
+    unsigned char b = t->s[p];
+    if (b < 0x80) {
+      if (!(ascii_class[b] & C_SPACE))
+        break;
+      if (b == '\n' || (b == '\r' && !bytes_at(t, p + 1, "\n")))
+        newlines++;
+      p++;
+      continue;
+    }
+    uchar c = char_at(t, p);
+    if (!(c.cls & (C_SPACE | C_FORMAT)))
+      break;
+    if (c.cp == 0x2029) /* paragraph separator */
+      newlines += 2;
+    else if (c.cp == 0x2028 || c.cp == 0x85)
+      newlines++;
+    p += c.n;
+  }
+  if (newlines >= 2)
+    t->para_break = 1;
+  t->pos = p;
+}
+
+static int scan_token(tokenizer *t) {
+  size_t p = t->pos, n;
+  uchar c = char_at(t, p);
+  if (c.cp < 0x80) {
+    if ((n = keycap_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
+    if ((c.cls & C_LETTER) && (n = url_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_URL, 0);
+    if ((n = emoticon_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_EMOTICON, 0);
+    if (c.cp == '@' && (n = handle_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_HANDLE, 0);
+    if (c.cp == '#' && (n = hashtag_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_HASHTAG, 0);
+    if (c.cls & C_DIGIT)
+      return scan_number(t);
+  }
+  if (c.cls & (C_LETTER | C_DIGIT))
+    return scan_word(t);
+  if ((n = emoji_len(t, p, c)))
+    return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
+  if (is_terminal(c.cp))
+    return scan_terminal(t);
+  return emit(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
+}
+
+int avis_tokenize(const char *text, size_t len, avis_vec *out) {
+  if (!out || (!text && len))
+    return AVIS_ERR_ARG;
+  if (len > UINT32_MAX)
+    return AVIS_ERR_TOO_LARGE; /* token offsets are 32-bit */
+  tokenizer t = {0};
+  t.s = (const unsigned char *)text;
+  t.len = len;
+  t.out = out;
+  t.first = out->len;
+  for (;;) {
+    skip_space(&t);
+    if (t.pos >= len)
+      break;
+    int rc = scan_token(&t);
+    if (rc)
+      return rc;
+  }
+  if (out->len > t.first)
+    end_sentence_at(&t, out->len - 1);
+  return 0;
+}

@@ -1,0 +1,794 @@
+/* Classifier model files: writer, validating loader, text dump. The layout
+ * is specified in docs/model-format.md; every count, offset and length read
+ * from a file is checked against the file's size before it is used. */
+#define _POSIX_C_SOURCE 200809L
+#include "topicfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "error.h"
+#include "strmap.h"
+
+#define SECTION_ENTRY_SIZE 24u
+#define PARAMS_SIZE 32u
+#define LABEL_RECORD_SIZE 24u
+#define TERM_RECORD_SIZE 8u
+#define MAX_SECTIONS 16u
+/* Far more than any real model, small enough that products cannot overflow. */
+#define MAX_LABELS 1024u
+#define MAX_TERMS (1u << 24)
+
+enum { SEC_PARM, SEC_LABL, SEC_TERM, SEC_HASH, SEC_WGHT, SEC_PROV, NSEC };
+static const char section_tags[NSEC][5] = {"PARM", "LABL", "TERM",
+                                           "HASH", "WGHT", "PROV"};
+
+/* ---- Checksums and numbers -------------------------------------------- */
+
+uint32_t avis_crc32(uint32_t crc, const void *data, size_t n) {
+  static uint32_t table[256];
+  static int ready; /* a benign race: every thread writes the same table */
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++)
+        c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    ready = 1;
+  }
+  const unsigned char *p = data;
+  crc = ~crc;
+  for (size_t i = 0; i < n; i++)
+    crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+void avis_format_fixed(char *buf, size_t size, double x, int decimals) {
+  if (!isfinite(x)) {
+    snprintf(buf, size, "%s", isnan(x) ? "nan" : x < 0 ? "-inf" : "inf");
+    return;
+  }
+  double scale = 1;
+  for (int i = 0; i < decimals; i++)
+    scale *= 10;
+  double r = floor(fabs(x) * scale + 0.5);
+  if (r > 9e15) {
+    snprintf(buf, size, "%s%.0f", x < 0 ? "-" : "", fabs(x));
+    return;
+  }
+  unsigned long long v = (unsigned long long)r;
+  unsigned long long ip = v / (unsigned long long)scale;
+  unsigned long long fp = v % (unsigned long long)scale;
+  if (decimals > 0)
+    snprintf(buf, size, "%s%llu.%0*llu", x < 0 && v ? "-" : "", ip, decimals,
+             fp);
+  else
+    snprintf(buf, size, "%s%llu", x < 0 && v ? "-" : "", ip);
+}
+
+static uint32_t get_u32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p) {
+  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static float get_f32(const unsigned char *p) {
+  uint32_t u = get_u32(p);
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+static int put_u32(avis_buf *b, uint32_t v) {
+  unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                        (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+  return avis_buf_append(b, p, 4);
+}
+
+static int put_u64(avis_buf *b, uint64_t v) {
+  return put_u32(b, (uint32_t)v) || put_u32(b, (uint32_t)(v >> 32));
+}
+
+static int put_f32(avis_buf *b, double v) {
+  float f = (float)v;
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return put_u32(b, u);
+}
+
+static void set_u32(avis_buf *b, size_t at, uint32_t v) {
+  unsigned char *p = (unsigned char *)b->data + at;
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void set_u64(avis_buf *b, size_t at, uint64_t v) {
+  set_u32(b, at, (uint32_t)v);
+  set_u32(b, at + 4, (uint32_t)(v >> 32));
+}
+
+static int host_is_little_endian(void) {
+  const uint16_t one = 1;
+  return *(const unsigned char *)&one == 1;
+}
+
+/* ---- Writer ------------------------------------------------------------ */
+
+static int pad_to_8(avis_buf *b) {
+  static const char zeros[8];
+  return avis_buf_append(b, zeros, (8 - b->len % 8) % 8);
+}
+
+/* Appends a string and its NUL to a pool, giving its offset. */
+static int pool_add(avis_buf *pool, const char *s, uint32_t *off,
+                    uint32_t *len) {
+  size_t n = strlen(s);
+  if (n > UINT32_MAX / 4 || pool->len > UINT32_MAX / 2)
+    return AVIS_ERR_TOO_LARGE;
+  *off = (uint32_t)pool->len;
+  *len = (uint32_t)n;
+  return avis_buf_append(pool, s, n + 1);
+}
+
+static int write_params(avis_buf *b, const avis_nb_params *p) {
+  return put_u32(b, p->kind) || put_u32(b, p->nlabels) ||
+         put_u32(b, p->nterms) || put_u32(b, p->flags) ||
+         put_f32(b, p->scale) || put_f32(b, p->doc_weight) ||
+         put_f32(b, p->alpha) || put_u32(b, p->passage_terms);
+}
+
+static int write_labels(avis_buf *b, const avis_nb_params *p,
+                        const avis_nb_label_spec *labels) {
+  avis_buf pool = {0};
+  int rc = 0;
+  for (uint32_t i = 0; !rc && i < p->nlabels; i++) {
+    uint32_t io, il, no, nl;
+    rc = pool_add(&pool, labels[i].id, &io, &il) ||
+         pool_add(&pool, labels[i].name, &no, &nl) || put_u32(b, io) ||
+         put_u32(b, il) || put_u32(b, no) || put_u32(b, nl) ||
+         put_f32(b, labels[i].threshold) || put_f32(b, labels[i].bias);
+  }
+  if (!rc)
+    rc = avis_buf_append(b, pool.data, pool.len);
+  avis_buf_release(&pool);
+  return rc;
+}
+
+static int write_terms(avis_buf *b, const avis_nb_params *p,
+                       const char *const *terms) {
+  avis_buf pool = {0};
+  int rc = 0;
+  for (uint32_t i = 0; !rc && i < p->nterms; i++) {
+    uint32_t off, len;
+    rc = pool_add(&pool, terms[i], &off, &len) || put_u32(b, off) ||
+         put_u32(b, len);
+  }
+  if (!rc)
+    rc = avis_buf_append(b, pool.data, pool.len);
+  avis_buf_release(&pool);
+  return rc;
+}
+
+static uint32_t table_size(uint32_t nterms) {
+  uint32_t n = 16;
+  while (n < 2 * nterms)
+    n *= 2;
+  return n;
+}
+
+static int write_hash(avis_buf *b, const avis_nb_params *p,
+                      const char *const *terms) {
+  uint32_t n = table_size(p->nterms);
+  uint32_t *slots = calloc(n, sizeof *slots);
+  if (!slots)
+    return AVIS_ERR_NOMEM;
+  for (uint32_t i = 0; i < p->nterms; i++) {
+    uint32_t s = (uint32_t)avis_hash(terms[i], strlen(terms[i])) & (n - 1);
+    while (slots[s])
+      s = (s + 1) & (n - 1);
+    slots[s] = i + 1;
+  }
+  int rc = put_u32(b, n) || put_u32(b, 0);
+  for (uint32_t i = 0; !rc && i < n; i++)
+    rc = put_u32(b, slots[i]);
+  free(slots);
+  return rc;
+}
+
+static int write_weights(avis_buf *b, const avis_nb_params *p,
+                         const double *w) {
+  size_t n = (size_t)p->nterms * p->nlabels;
+  int rc = avis_buf_reserve(b, 4 * n);
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = put_f32(b, w[i]);
+  return rc;
+}
+
+static int write_section(avis_buf *b, int which, const avis_nb_params *p,
+                         const avis_nb_label_spec *labels,
+                         const char *const *terms, const double *weights,
+                         const char *provenance) {
+  switch (which) {
+  case SEC_PARM: return write_params(b, p);
+  case SEC_LABL: return write_labels(b, p, labels);
+  case SEC_TERM: return write_terms(b, p, terms);
+  case SEC_HASH: return write_hash(b, p, terms);
+  case SEC_WGHT: return write_weights(b, p, weights);
+  default: return avis_buf_append(b, provenance, strlen(provenance) + 1);
+  }
+}
+
+int avis_model_file_write(avis_buf *out, const avis_nb_params *p,
+                          const avis_nb_label_spec *labels,
+                          const char *const *terms, const double *weights,
+                          const char *provenance) {
+  if (p->nlabels == 0 || p->nlabels > MAX_LABELS || p->nterms > MAX_TERMS)
+    return avis_fail(AVIS_ERR_ARG, "a model needs 1 to %u labels and at most "
+                     "%u terms", MAX_LABELS, MAX_TERMS);
+  avis_buf_clear(out);
+  static const char zeros[AVIS_MODEL_HEADER_SIZE];
+  int rc = avis_buf_append(out, zeros, AVIS_MODEL_HEADER_SIZE);
+  size_t table = out->len;
+  for (int s = 0; !rc && s < NSEC; s++)
+    rc = avis_buf_append(out, zeros, SECTION_ENTRY_SIZE);
+  for (int s = 0; !rc && s < NSEC; s++) {
+    if ((rc = pad_to_8(out)) != 0)
+      break;
+    size_t start = out->len;
+    rc = write_section(out, s, p, labels, terms, weights, provenance);
+    size_t at = table + (size_t)s * SECTION_ENTRY_SIZE;
+    if (!rc) {
+      memcpy(out->data + at, section_tags[s], 4);
+      set_u64(out, at + 8, start);
+      set_u64(out, at + 16, out->len - start);
+    }
+  }
+  if (rc)
+    return avis_fail(rc == AVIS_ERR_TOO_LARGE ? rc : AVIS_ERR_NOMEM,
+                     "out of memory writing a model");
+  memcpy(out->data, AVIS_MODEL_MAGIC, 8);
+  set_u32(out, 8, AVIS_MODEL_VERSION);
+  set_u32(out, 12, AVIS_MODEL_HEADER_SIZE);
+  set_u64(out, 16, out->len);
+  set_u32(out, 24, NSEC);
+  set_u32(out, 28, avis_crc32(0, out->data + AVIS_MODEL_HEADER_SIZE,
+                              out->len - AVIS_MODEL_HEADER_SIZE));
+  set_u32(out, 32, avis_crc32(0, out->data, 32));
+  return 0;
+}
+
+/* ---- Loader ------------------------------------------------------------ */
+
+typedef struct {
+  const unsigned char *data;
+  uint64_t size;
+} section;
+
+#define BAD(...) avis_fail(AVIS_ERR_FORMAT, __VA_ARGS__)
+
+static int check_header(const unsigned char *d, size_t len, const char *name) {
+  if (len < AVIS_MODEL_HEADER_SIZE || memcmp(d, AVIS_MODEL_MAGIC, 8) != 0)
+    return BAD("%s: not an avis model file (no magic number)", name);
+  if (get_u32(d + 32) != avis_crc32(0, d, 32))
+    return BAD("%s: header checksum mismatch: the file is damaged", name);
+  if (get_u32(d + 8) != AVIS_MODEL_VERSION)
+    return BAD("%s: model format version %u; this library reads version %u",
+               name, get_u32(d + 8), AVIS_MODEL_VERSION);
+  if (get_u32(d + 12) != AVIS_MODEL_HEADER_SIZE)
+    return BAD("%s: header size %u, expected %u", name, get_u32(d + 12),
+               AVIS_MODEL_HEADER_SIZE);
+  if (get_u64(d + 16) != len)
+    return BAD("%s: truncated or extended: the header says %llu bytes, the "
+               "file has %zu", name, (unsigned long long)get_u64(d + 16), len);
+  uint32_t n = get_u32(d + 24);
+  if (n > MAX_SECTIONS ||
+      AVIS_MODEL_HEADER_SIZE + (uint64_t)n * SECTION_ENTRY_SIZE > len)
+    return BAD("%s: section table of %u entries extends beyond the file",
+               name, n);
+  if (get_u32(d + 28) != avis_crc32(0, d + AVIS_MODEL_HEADER_SIZE,
+                                    len - AVIS_MODEL_HEADER_SIZE))
+    return BAD("%s: checksum mismatch: the file is damaged", name);
+  return 0;
+}
+
+/* Finds the known sections; unknown tags are skipped (later versions may
+ * add some), a known one twice is an error. */
+static int find_sections(const unsigned char *d, size_t len, const char *name,
+                         section *sec) {
+  uint32_t n = get_u32(d + 24);
+  memset(sec, 0, NSEC * sizeof *sec);
+  for (uint32_t i = 0; i < n; i++) {
+    const unsigned char *e = d + AVIS_MODEL_HEADER_SIZE + i * SECTION_ENTRY_SIZE;
+    uint64_t off = get_u64(e + 8), size = get_u64(e + 16);
+    if (off % 8 || off < AVIS_MODEL_HEADER_SIZE || off > len ||
+        size > len - off)
+      return BAD("%s: section %.4s (offset %llu, %llu bytes) extends beyond "
+                 "the end of the file or is misaligned", name, (const char *)e,
+                 (unsigned long long)off, (unsigned long long)size);
+    for (int s = 0; s < NSEC; s++) {
+      if (memcmp(e, section_tags[s], 4) != 0)
+        continue;
+      if (sec[s].data)
+        return BAD("%s: section %s appears twice", name, section_tags[s]);
+      sec[s].data = d + off;
+      sec[s].size = size;
+    }
+  }
+  for (int s = 0; s < NSEC; s++)
+    if (!sec[s].data)
+      return BAD("%s: section %s is missing", name, section_tags[s]);
+  return 0;
+}
+
+static int read_params(const section *s, const char *name, avis_nb_params *p) {
+  if (s->size != PARAMS_SIZE)
+    return BAD("%s: PARM section has %llu bytes, expected %u", name,
+               (unsigned long long)s->size, PARAMS_SIZE);
+  const unsigned char *d = s->data;
+  p->kind = get_u32(d);
+  p->nlabels = get_u32(d + 4);
+  p->nterms = get_u32(d + 8);
+  p->flags = get_u32(d + 12);
+  p->scale = get_f32(d + 16);
+  p->doc_weight = get_f32(d + 20);
+  p->alpha = get_f32(d + 24);
+  p->passage_terms = get_u32(d + 28);
+  if (p->kind > AVIS_CLASSIFIER_CLASSES)
+    return BAD("%s: unknown model kind %u", name, p->kind);
+  if (p->nlabels == 0 || p->nlabels > MAX_LABELS)
+    return BAD("%s: %u labels (1 to %u allowed)", name, p->nlabels, MAX_LABELS);
+  if (p->nterms > MAX_TERMS)
+    return BAD("%s: %u terms (at most %u allowed)", name, p->nterms, MAX_TERMS);
+  if (p->flags & ~(AVIS_NB_LOG_TF | AVIS_NB_L2))
+    return BAD("%s: unknown feature flags 0x%x", name, p->flags);
+  if (!(p->scale > 0 && p->scale < 1e6) ||
+      !(p->doc_weight >= 0 && p->doc_weight <= 1) || !isfinite(p->alpha) ||
+      p->passage_terms == 0)
+    return BAD("%s: parameters out of range", name);
+  return 0;
+}
+
+/* A string of a pool: inside it, NUL-terminated, valid UTF-8. */
+static const char *pool_string(const unsigned char *pool, uint64_t pool_len,
+                               uint32_t off, uint32_t len) {
+  if (off > pool_len || len >= pool_len - off || pool[off + len] != '\0')
+    return NULL;
+  const char *s = (const char *)pool + off;
+  if (memchr(s, '\0', len) || avis_utf8_valid_prefix(s, len) != len)
+    return NULL;
+  return s;
+}
+
+static int read_labels(const section *s, const char *name, avis_classifier *cl) {
+  uint32_t n = cl->p.nlabels;
+  uint64_t table = (uint64_t)n * LABEL_RECORD_SIZE;
+  if (s->size < table)
+    return BAD("%s: LABL section too small for %u labels", name, n);
+  cl->labels = calloc(n, sizeof *cl->labels);
+  cl->bias = calloc(n, sizeof *cl->bias);
+  cl->threshold = calloc(n, sizeof *cl->threshold);
+  if (!cl->labels || !cl->bias || !cl->threshold)
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  const unsigned char *pool = s->data + table;
+  for (uint32_t i = 0; i < n; i++) {
+    const unsigned char *r = s->data + (size_t)i * LABEL_RECORD_SIZE;
+    avis_nb_label *l = &cl->labels[i];
+    l->id = pool_string(pool, s->size - table, get_u32(r), get_u32(r + 4));
+    l->name = pool_string(pool, s->size - table, get_u32(r + 8), get_u32(r + 12));
+    l->threshold = get_f32(r + 16);
+    l->bias = get_f32(r + 20);
+    if (!l->id || !l->name || !*l->id)
+      return BAD("%s: label %u: id or name out of bounds or not UTF-8", name, i);
+    if (!(l->threshold >= 0 && l->threshold <= 1) || !isfinite(l->bias))
+      return BAD("%s: label %u (%s): threshold or bias out of range", name, i,
+                 l->id);
+    cl->bias[i] = l->bias;
+    cl->threshold[i] = l->threshold;
+  }
+  return 0;
+}
+
+static int read_terms(const section *s, const char *name, avis_classifier *cl) {
+  uint64_t table = (uint64_t)cl->p.nterms * TERM_RECORD_SIZE;
+  if (s->size < table)
+    return BAD("%s: TERM section too small for %u terms", name, cl->p.nterms);
+  cl->term_ref = (const uint32_t *)s->data;
+  cl->term_pool = (const char *)s->data + table;
+  const unsigned char *pool = s->data + table;
+  for (uint32_t i = 0; i < cl->p.nterms; i++) {
+    const unsigned char *r = s->data + (size_t)i * TERM_RECORD_SIZE;
+    if (!pool_string(pool, s->size - table, get_u32(r), get_u32(r + 4)))
+      return BAD("%s: term %u out of bounds or not UTF-8", name, i);
+  }
+  return 0;
+}
+
+/* The table must hold every term exactly once, where a lookup finds it. */
+static int read_hash(const section *s, const char *name, avis_classifier *cl) {
+  uint32_t n = s->size >= 8 ? get_u32(s->data) : 0;
+  if (n < 16 || (n & (n - 1)) || n < cl->p.nterms + 1 ||
+      s->size != 8 + (uint64_t)n * 4)
+    return BAD("%s: HASH section malformed (%u slots)", name, n);
+  cl->slots = (const uint32_t *)(s->data + 8);
+  cl->nslots = n;
+  uint32_t used = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t v = get_u32(s->data + 8 + (size_t)i * 4);
+    if (v > cl->p.nterms)
+      return BAD("%s: hash slot %u names term %u of %u", name, i, v,
+                 cl->p.nterms);
+    used += v != 0;
+  }
+  if (used != cl->p.nterms)
+    return BAD("%s: hash table holds %u terms, expected %u", name, used,
+               cl->p.nterms);
+  return 0;
+}
+
+static int check_lookups(const avis_classifier *cl, const char *name) {
+  for (uint32_t i = 0; i < cl->p.nterms; i++) {
+    size_t len;
+    const char *t = avis_classifier_term_text(cl, i, &len);
+    if (avis_classifier_term(cl, t, len) != i)
+      return BAD("%s: term %u ('%s') is not where the hash table says", name,
+                 i, t);
+  }
+  return 0;
+}
+
+static int read_weights(const section *s, const char *name,
+                        avis_classifier *cl) {
+  uint64_t n = (uint64_t)cl->p.nterms * cl->p.nlabels;
+  if (s->size != n * 4)
+    return BAD("%s: WGHT section has %llu bytes, expected %llu", name,
+               (unsigned long long)s->size, (unsigned long long)n * 4);
+  cl->weights = (const float *)s->data;
+  for (uint64_t i = 0; i < n; i++)
+    if (!isfinite(cl->weights[i]))
+      return BAD("%s: weight %llu is not a finite number", name,
+                 (unsigned long long)i);
+  return 0;
+}
+
+static int read_provenance(const section *s, const char *name,
+                           avis_classifier *cl) {
+  const char *text = (const char *)s->data;
+  if (s->size == 0 || text[s->size - 1] != '\0' ||
+      avis_utf8_valid_prefix(text, s->size - 1) != s->size - 1 ||
+      strlen(text) != s->size - 1)
+    return BAD("%s: PROV section is not NUL-terminated UTF-8 text", name);
+  cl->provenance = text;
+  return 0;
+}
+
+/* On a big-endian host the numeric arrays are turned around in place; the
+ * image is then a private copy. */
+static void swap_words(const void *p, size_t n) {
+  unsigned char *b = (unsigned char *)(uintptr_t)p;
+  for (size_t i = 0; i < n; i++, b += 4) {
+    unsigned char t = b[0];
+    b[0] = b[3];
+    b[3] = t;
+    t = b[1];
+    b[1] = b[2];
+    b[2] = t;
+  }
+}
+
+static void to_host_order(avis_classifier *cl) {
+  if (host_is_little_endian())
+    return;
+  swap_words(cl->term_ref, 2 * (size_t)cl->p.nterms);
+  swap_words(cl->slots, cl->nslots);
+  swap_words(cl->weights, (size_t)cl->p.nterms * cl->p.nlabels);
+}
+
+static int parse_image(avis_classifier *cl, const unsigned char *d, size_t len,
+                       const char *name) {
+  section sec[NSEC];
+  int rc;
+  if ((rc = check_header(d, len, name)) || (rc = find_sections(d, len, name, sec)) ||
+      (rc = read_params(&sec[SEC_PARM], name, &cl->p)) ||
+      (rc = read_labels(&sec[SEC_LABL], name, cl)) ||
+      (rc = read_terms(&sec[SEC_TERM], name, cl)) ||
+      (rc = read_hash(&sec[SEC_HASH], name, cl)) ||
+      (rc = read_weights(&sec[SEC_WGHT], name, cl)) ||
+      (rc = read_provenance(&sec[SEC_PROV], name, cl)))
+    return rc;
+  to_host_order(cl);
+  return check_lookups(cl, name);
+}
+
+int avis_model_file_parse(avis_classifier **out, void *data, size_t len,
+                          int owned, const char *name) {
+  *out = NULL;
+  avis_classifier *cl = calloc(1, sizeof *cl);
+  if (!cl) {
+    if (owned)
+      free(data);
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  }
+  if (owned)
+    cl->owned = data;
+  if (((uintptr_t)data % 8) != 0) {
+    avis_classifier_free(cl);
+    return avis_fail(AVIS_ERR_ARG, "%s: model image is not 8-byte aligned",
+                     name);
+  }
+  cl->image = data;
+  cl->image_len = len;
+  int rc = parse_image(cl, data, len, name);
+  if (rc) {
+    avis_classifier_free(cl);
+    return rc;
+  }
+  *out = cl;
+  return 0;
+}
+
+/* A private copy of the file, for big-endian hosts, which must swap. */
+static int read_copy(int fd, size_t len, void **out) {
+  void *p = malloc(len ? len : 1);
+  size_t got = 0;
+  while (p && got < len) {
+    ssize_t n = pread(fd, (char *)p + got, len - got, (off_t)got);
+    if (n <= 0) {
+      free(p);
+      return -1;
+    }
+    got += (size_t)n;
+  }
+  *out = p;
+  return p ? 0 : -1;
+}
+
+int avis_classifier_load(avis_classifier **out, const char *path) {
+  if (!out || !path)
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_load: NULL argument");
+  *out = NULL;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return avis_fail(AVIS_ERR_IO, "%s: not a regular file", path);
+  }
+  size_t len = (size_t)st.st_size;
+  if (len < AVIS_MODEL_HEADER_SIZE) {
+    close(fd);
+    return avis_fail(AVIS_ERR_FORMAT, "%s: not an avis model file (%zu bytes)",
+                     path, len);
+  }
+  void *data = NULL;
+  int rc;
+  if (host_is_little_endian()) {
+    data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    rc = data == MAP_FAILED ? -1 : 0;
+  } else {
+    rc = read_copy(fd, len, &data);
+  }
+  close(fd);
+  if (rc)
+    return avis_fail(AVIS_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+  if (!host_is_little_endian())
+    return avis_model_file_parse(out, data, len, 1, path);
+  if ((rc = avis_model_file_parse(out, data, len, 0, path)) != 0) {
+    munmap(data, len);
+    return rc;
+  }
+  (*out)->map = data;
+  (*out)->map_len = len;
+  return 0;
+}
+
+int avis_classifier_save(const avis_classifier *cl, const char *path) {
+  if (!cl || !path)
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_save: NULL argument");
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 5);
+  if (!tmp)
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".tmp", 5);
+  FILE *f = fopen(tmp, "wb");
+  int ok = f && fwrite(cl->image, 1, cl->image_len, f) == cl->image_len;
+  if (f && fclose(f) != 0)
+    ok = 0;
+  int rc = 0;
+  if (!ok || rename(tmp, path) != 0) {
+    rc = avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
+    remove(tmp);
+  }
+  free(tmp);
+  return rc;
+}
+
+void avis_classifier_free(avis_classifier *cl) {
+  if (!cl)
+    return;
+  if (cl->map)
+    munmap(cl->map, cl->map_len);
+  free(cl->owned);
+  free(cl->labels);
+  free(cl->bias);
+  free(cl->threshold);
+  free(cl);
+}
+
+uint32_t avis_classifier_term(const avis_classifier *cl, const char *s,
+                              size_t n) {
+  uint32_t mask = cl->nslots - 1;
+  uint32_t i = (uint32_t)avis_hash(s, n) & mask;
+  for (uint32_t probes = 0; probes < cl->nslots; probes++) {
+    uint32_t v = cl->slots[i];
+    if (v == 0)
+      return UINT32_MAX;
+    const uint32_t *ref = cl->term_ref + 2 * (size_t)(v - 1);
+    if (ref[1] == n && memcmp(cl->term_pool + ref[0], s, n) == 0)
+      return v - 1;
+    i = (i + 1) & mask;
+  }
+  return UINT32_MAX;
+}
+
+const char *avis_classifier_term_text(const avis_classifier *cl, uint32_t i,
+                                      size_t *len) {
+  const uint32_t *ref = cl->term_ref + 2 * (size_t)i;
+  if (len)
+    *len = ref[1];
+  return cl->term_pool + ref[0];
+}
+
+/* ---- Public accessors and the dump -------------------------------------- */
+
+avis_classifier_kind avis_classifier_get_kind(const avis_classifier *cl) {
+  return cl ? (avis_classifier_kind)cl->p.kind : AVIS_CLASSIFIER_TOPICS;
+}
+
+size_t avis_classifier_label_count(const avis_classifier *cl) {
+  return cl ? cl->p.nlabels : 0;
+}
+
+size_t avis_classifier_term_count(const avis_classifier *cl) {
+  return cl ? cl->p.nterms : 0;
+}
+
+int avis_classifier_label(const avis_classifier *cl, size_t i, const char **id,
+                          const char **name, double *threshold) {
+  if (!cl || i >= cl->p.nlabels)
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_label: no label %zu", i);
+  if (id)
+    *id = cl->labels[i].id;
+  if (name)
+    *name = cl->labels[i].name;
+  if (threshold)
+    *threshold = cl->labels[i].threshold;
+  return 0;
+}
+
+const char *avis_classifier_provenance(const avis_classifier *cl) {
+  return cl ? cl->provenance : "";
+}
+
+static int appendf(avis_buf *b, const char *fmt, ...) AVIS_PRINTF(2, 3);
+static int appendf(avis_buf *b, const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return AVIS_ERR_FORMAT;
+  return avis_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n
+                                                          : sizeof line - 1);
+}
+
+static const char *fixed(char *buf, double x, int decimals) {
+  avis_format_fixed(buf, 32, x, decimals);
+  return buf;
+}
+
+/* How far term t pushes label c above the average label. */
+static double margin(const avis_classifier *cl, uint32_t t, uint32_t c) {
+  const float *w = cl->weights + (size_t)t * cl->p.nlabels;
+  double mean = 0;
+  for (uint32_t k = 0; k < cl->p.nlabels; k++)
+    mean += w[k];
+  return w[c] - mean / cl->p.nlabels;
+}
+
+static int dump_top_terms(avis_buf *b, const avis_classifier *cl, uint32_t c,
+                          size_t top) {
+  uint32_t *best = calloc(top, sizeof *best);
+  size_t n = 0;
+  if (!best)
+    return AVIS_ERR_NOMEM;
+  for (uint32_t t = 0; t < cl->p.nterms; t++) {
+    double m = margin(cl, t, c);
+    size_t pos = n < top ? n++ : top;
+    while (pos > 0 && margin(cl, best[pos - 1], c) < m) {
+      if (pos < top)
+        best[pos] = best[pos - 1];
+      pos--;
+    }
+    if (pos < top)
+      best[pos] = t;
+  }
+  int rc = appendf(b, "  top terms:");
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = appendf(b, " %s", avis_classifier_term_text(cl, best[i], NULL));
+  free(best);
+  return rc ? rc : avis_buf_putc(b, '\n');
+}
+
+static int dump_weights(avis_buf *b, const avis_classifier *cl) {
+  char num[32];
+  int rc = appendf(b, "\n[weights] term then one weight per label\n");
+  for (uint32_t t = 0; !rc && t < cl->p.nterms; t++) {
+    rc = appendf(b, "%s", avis_classifier_term_text(cl, t, NULL));
+    for (uint32_t c = 0; !rc && c < cl->p.nlabels; c++)
+      rc = appendf(b, "\t%s",
+                   fixed(num, cl->weights[(size_t)t * cl->p.nlabels + c], 5));
+    if (!rc)
+      rc = avis_buf_putc(b, '\n');
+  }
+  return rc;
+}
+
+static int dump_text(avis_buf *b, const avis_classifier *cl, unsigned flags) {
+  char n1[32], n2[32], n3[32];
+  const avis_nb_params *p = &cl->p;
+  int rc = appendf(b, "avis model, format version %u\n", AVIS_MODEL_VERSION) ||
+           appendf(b, "kind            %s\n",
+                   p->kind == AVIS_CLASSIFIER_TOPICS ? "topics" : "classes") ||
+           appendf(b, "labels          %u\nterms           %u\n", p->nlabels,
+                   p->nterms) ||
+           appendf(b, "features        %s%s\n",
+                   p->flags & AVIS_NB_LOG_TF ? "log(1+tf)" : "tf",
+                   p->flags & AVIS_NB_L2 ? ", unit length" : "") ||
+           appendf(b, "smoothing       %s\nscale           %s\n",
+                   fixed(n1, p->alpha, 4), fixed(n2, p->scale, 4)) ||
+           appendf(b, "document weight %s\npassage terms   %u\n",
+                   fixed(n3, p->doc_weight, 3), p->passage_terms) ||
+           appendf(b, "\n[provenance]\n") ||
+           avis_buf_append(b, cl->provenance, strlen(cl->provenance)) ||
+           appendf(b, "\n[labels] id, name, threshold, bias\n");
+  for (uint32_t c = 0; !rc && c < p->nlabels; c++) {
+    const avis_nb_label *l = &cl->labels[c];
+    rc = appendf(b, "%s\t%s\t%s\t%s\n", l->id, l->name,
+                 fixed(n1, l->threshold, 3), fixed(n2, l->bias, 4)) ||
+         dump_top_terms(b, cl, c, 25);
+  }
+  if (!rc && (flags & AVIS_DUMP_WEIGHTS))
+    rc = dump_weights(b, cl);
+  return rc;
+}
+
+int avis_classifier_dump(const avis_classifier *cl, unsigned flags, char **out,
+                         size_t *len) {
+  if (!cl || !out)
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_dump: NULL argument");
+  avis_buf b = {0};
+  if (dump_text(&b, cl, flags)) {
+    avis_buf_release(&b);
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory writing the dump");
+  }
+  *out = b.data;
+  if (len)
+    *len = b.len;
+  return 0;
+}

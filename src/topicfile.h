@@ -1,0 +1,88 @@
+/* Classifier model files (docs/model-format.md): the in-memory classifier,
+ * the writer, the validating loader and the text dump. A loaded file is
+ * mapped read-only and used in place; nothing in it is trusted before it has
+ * been checked. */
+#ifndef AVIS_TOPICFILE_H
+#define AVIS_TOPICFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avis.h"
+#include "buf.h"
+
+#define AVIS_MODEL_MAGIC "\x89" "AVM\r\n\x1a\n"
+#define AVIS_MODEL_VERSION 1u
+#define AVIS_MODEL_HEADER_SIZE 64u
+
+/* Feature transforms applied to term counts before scoring (PARM flags). */
+#define AVIS_NB_LOG_TF AVIS_FEATURE_LOG_TF /* count n becomes log(1 + n) */
+#define AVIS_NB_L2 AVIS_FEATURE_L2         /* unit-length count vectors */
+
+typedef struct {
+  const char *id, *name; /* NUL-terminated, inside the file */
+  float threshold;       /* tag when the share reaches it */
+  float bias;            /* added to the label's score */
+} avis_nb_label;
+
+/* What a model holds, whichever way it was made. */
+typedef struct {
+  uint32_t kind;          /* avis_classifier_kind */
+  uint32_t nlabels, nterms;
+  uint32_t flags;         /* AVIS_NB_* */
+  float scale;            /* scores are multiplied by it before softmax */
+  float doc_weight;       /* weight of the whole-document posterior in shares */
+  float alpha;            /* smoothing the model was trained with */
+  uint32_t passage_terms; /* a passage gathers sentences up to this many terms */
+} avis_nb_params;
+
+struct avis_classifier {
+  avis_nb_params p;
+  avis_nb_label *labels;    /* nlabels */
+  float *bias, *threshold;  /* nlabels each, copied from the labels */
+  const uint32_t *term_ref; /* nterms pairs: offset in term_pool, length */
+  const char *term_pool;
+  const uint32_t *slots;    /* hash table: term index + 1, 0 when empty */
+  uint32_t nslots;          /* a power of two */
+  const float *weights;     /* nterms rows of nlabels */
+  const char *provenance;   /* NUL-terminated text */
+  const void *image;        /* the file's bytes */
+  size_t image_len;
+  void *map;                /* the mapped file, or NULL */
+  size_t map_len;
+  void *owned;              /* bytes held in memory instead of mapped */
+};
+
+/* A label and its numbers, as the trainer hands them to the writer. */
+typedef struct {
+  const char *id, *name;
+  double threshold, bias;
+} avis_nb_label_spec;
+
+/* Serialises a model into `out` (cleared first): `terms` are nterms
+ * NUL-terminated strings, `weights` nterms × nlabels values. */
+int avis_model_file_write(avis_buf *out, const avis_nb_params *p,
+                          const avis_nb_label_spec *labels,
+                          const char *const *terms, const double *weights,
+                          const char *provenance);
+
+/* Checks and opens the file image data[0..len), which must stay valid and
+ * unchanged while the classifier lives (it is taken over when `owned`).
+ * `name` names the file in error messages. */
+int avis_model_file_parse(avis_classifier **out, void *data, size_t len,
+                          int owned, const char *name);
+
+/* Index of a term, or UINT32_MAX when the model does not know it. */
+uint32_t avis_classifier_term(const avis_classifier *cl, const char *s,
+                              size_t n);
+const char *avis_classifier_term_text(const avis_classifier *cl, uint32_t i,
+                                      size_t *len);
+
+/* CRC-32 (ISO-HDLC, the one of zlib and PNG) of data[0..n), continuing
+ * from `crc` (0 to start). */
+uint32_t avis_crc32(uint32_t crc, const void *data, size_t n);
+
+/* Formats x with `decimals` digits after a '.', whatever the C locale. */
+void avis_format_fixed(char *buf, size_t size, double x, int decimals);
+
+#endif

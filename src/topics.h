@@ -1,0 +1,29 @@
+/* Topic tagging of an analysed document, and the supervised sentiment
+ * label: the classifiers of the model applied to the result's terms. */
+#ifndef AVIS_TOPICS_H
+#define AVIS_TOPICS_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+#define AVIS_EVIDENCE_MAX 5
+
+typedef struct {
+  uint32_t id_off, name_off; /* in the result's arena */
+  double share;
+  int tagged;
+  uint32_t evidence, nevidence; /* first and count in the result's evidence */
+} avis_topic_hit;
+
+typedef struct {
+  uint32_t word_off; /* normalised word, in the result's arena */
+  double weight;
+} avis_topic_word;
+
+/* Fills r->topics, r->evidence and the sentiment class from the model's
+ * classifiers (those it has). r's tokens carry their normalised forms and
+ * stems. 0 or AVIS_ERR_NOMEM. */
+int avis_topics_annotate(const avis_model *m, avis_stemmer *st, avis_result *r);
+
+#endif

@@ -1,0 +1,217 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+
+/* Decodes a string literal (its terminating NUL excluded). */
+#define DECODE(lit, out, enc) avis_decode(lit, sizeof lit - 1, out, enc)
+#define PREFIX(lit) avis_utf8_valid_prefix(lit, sizeof lit - 1)
+
+static void assert_decodes_to(const char *bytes, size_t len,
+                              const char *expected, avis_encoding encoding) {
+  avis_buf out = {0};
+  avis_encoding enc;
+  assert_int_equal(avis_decode(bytes, len, &out, &enc), AVIS_OK);
+  assert_int_equal(enc, encoding);
+  assert_int_equal(out.len, strlen(expected));
+  assert_memory_equal(out.data, expected, out.len);
+  avis_buf_release(&out);
+}
+
+static void assert_fails(const char *bytes, size_t len, int code) {
+  avis_buf out = {0};
+  avis_encoding enc;
+  assert_int_equal(avis_decode(bytes, len, &out, &enc), code);
+  assert_true(avis_last_error()[0] != '\0');
+  avis_buf_release(&out);
+}
+
+static void utf8_is_copied(void **state) {
+  (void)state;
+  static const char text[] = "Un été très chaud, où l’on a dû fêter Noël 😀.";
+  assert_decodes_to(text, sizeof text - 1, text, AVIS_ENCODING_UTF8);
+}
+
+static void bom_is_dropped(void **state) {
+  (void)state;
+  static const char text[] = "\xEF\xBB\xBFça va";
+  assert_decodes_to(text, sizeof text - 1, "ça va", AVIS_ENCODING_UTF8_BOM);
+}
+
+static void bom_alone_is_empty(void **state) {
+  (void)state;
+  assert_fails("\xEF\xBB\xBF", 3, AVIS_ERR_EMPTY);
+}
+
+static void line_ends_are_kept(void **state) {
+  (void)state;
+  static const char text[] = "une\r\ndeux\rtrois\n";
+  assert_decodes_to(text, sizeof text - 1, text, AVIS_ENCODING_UTF8);
+}
+
+static void cp1252_french_text(void **state) {
+  (void)state;
+  static const char text[] = "caf\xE9 \xE9t\xE9 \x9Cuvre \x80 \x92\xC7" "a\x85";
+  assert_decodes_to(text, sizeof text - 1, "café été œuvre € ’Ça…",
+                    AVIS_ENCODING_CP1252);
+}
+
+static void cp1252_whole_c1_range(void **state) {
+  (void)state;
+  static const char *const expected[32] = {
+      "€", "\uFFFD", "‚", "ƒ", "„", "…", "†", "‡", "ˆ", "‰", "Š",
+      "‹", "Œ", "\uFFFD", "Ž", "\uFFFD", "\uFFFD", "‘", "’", "“", "”", "•",
+      "–", "—", "˜", "™", "š", "›", "œ", "\uFFFD", "ž", "Ÿ"};
+  for (int i = 0; i < 32; i++) {
+    char bytes[2] = {'x', (char)(0x80 + i)};
+    char want[8];
+    snprintf(want, sizeof want, "x%s", expected[i]);
+    assert_decodes_to(bytes, 2, want, AVIS_ENCODING_CP1252);
+  }
+}
+
+static void cp1252_latin1_range(void **state) {
+  (void)state;
+  assert_decodes_to("\xA0x\xAB\xBB\xC0\xFF", 6, "\u00A0x«»Àÿ",
+                    AVIS_ENCODING_CP1252);
+}
+
+static void valid_boundaries(void **state) {
+  (void)state;
+  assert_int_equal(PREFIX("\xC2\x80"), 2);             /* U+0080 */
+  assert_int_equal(PREFIX("\xDF\xBF"), 2);             /* U+07FF */
+  assert_int_equal(PREFIX("\xE0\xA0\x80"), 3);         /* U+0800 */
+  assert_int_equal(PREFIX("\xED\x9F\xBF"), 3);         /* U+D7FF */
+  assert_int_equal(PREFIX("\xEE\x80\x80"), 3);         /* U+E000 */
+  assert_int_equal(PREFIX("\xEF\xBF\xBF"), 3);         /* U+FFFF */
+  assert_int_equal(PREFIX("\xF0\x90\x80\x80"), 4);     /* U+10000 */
+  assert_int_equal(PREFIX("\xF4\x8F\xBF\xBF"), 4);     /* U+10FFFF */
+}
+
+static void invalid_sequences(void **state) {
+  (void)state;
+  assert_int_equal(PREFIX("ab\xC0\xAF"), 2);           /* overlong '/' */
+  assert_int_equal(PREFIX("ab\xC1\xBF"), 2);           /* overlong */
+  assert_int_equal(PREFIX("ab\xE0\x80\xAF"), 2);       /* overlong */
+  assert_int_equal(PREFIX("ab\xE0\x9F\xBF"), 2);       /* overlong U+07FF */
+  assert_int_equal(PREFIX("ab\xF0\x8F\xBF\xBF"), 2);   /* overlong U+FFFF */
+  assert_int_equal(PREFIX("ab\xED\xA0\x80"), 2);       /* surrogate D800 */
+  assert_int_equal(PREFIX("ab\xED\xBF\xBF"), 2);       /* surrogate DFFF */
+  assert_int_equal(PREFIX("ab\xF4\x90\x80\x80"), 2);   /* U+110000 */
+  assert_int_equal(PREFIX("ab\xF5\x80\x80\x80"), 2);   /* lead F5 */
+  assert_int_equal(PREFIX("ab\xFF"), 2);
+  assert_int_equal(PREFIX("ab\x80"), 2);               /* lone continuation */
+  assert_int_equal(PREFIX("caf\xC3"), 3);              /* truncated at end */
+  assert_int_equal(PREFIX("\xE2\x82 x"), 0);           /* truncated inside */
+  assert_int_equal(PREFIX("\xF0\x9F\x98"), 0);         /* truncated emoji */
+  assert_int_equal(PREFIX("\xE2\x82\xAC\xE2\x82\x41"), 3);
+}
+
+static void invalid_input_falls_back_to_cp1252(void **state) {
+  (void)state;
+  /* Valid UTF-8 "é" followed by an overlong: the whole input is CP1252. */
+  assert_decodes_to("\xC3\xA9\xC0\xAF", 4, "Ã©À¯", AVIS_ENCODING_CP1252);
+  assert_decodes_to("\xED\xA0\x80", 3, "í\u00A0€", AVIS_ENCODING_CP1252);
+}
+
+/* An invalid byte at every offset of a long ASCII run, so that the word-
+ * at-a-time scan stops at the right place whatever the alignment. */
+static void prefix_inside_ascii_runs(void **state) {
+  (void)state;
+  char s[64];
+  for (size_t bad = 0; bad < sizeof s; bad++) {
+    memset(s, 'a', sizeof s);
+    s[bad] = (char)0xFF;
+    assert_int_equal(avis_utf8_valid_prefix(s, sizeof s), bad);
+  }
+  memset(s, 'a', sizeof s);
+  assert_int_equal(avis_utf8_valid_prefix(s, sizeof s), sizeof s);
+}
+
+static void nul_byte_is_binary(void **state) {
+  (void)state;
+  assert_fails("du texte\0 et la suite", 21, AVIS_ERR_BINARY);
+  assert_non_null(strstr(avis_last_error(), "offset 8"));
+}
+
+static void control_share_threshold(void **state) {
+  (void)state;
+  /* 100 bytes, accents and controls at every alignment: 10 controls is
+   * at the limit, 11 is over it. */
+  char s[100];
+  for (size_t i = 0; i < sizeof s; i += 2) {
+    s[i] = (char)0xC3;
+    s[i + 1] = (char)0xA9;
+  }
+  for (size_t k = 0; k < 10; k++)
+    s[k * 9 + 1] = (k % 2) ? 0x7F : 0x01;
+  avis_buf out = {0};
+  avis_encoding enc;
+  assert_int_equal(avis_decode(s, sizeof s, &out, &enc), AVIS_OK);
+  s[95] = 0x1B;
+  assert_int_equal(avis_decode(s, sizeof s, &out, &enc), AVIS_ERR_BINARY);
+  assert_non_null(strstr(avis_last_error(), "11 of 100"));
+  avis_buf_release(&out);
+}
+
+static void text_controls_are_not_counted(void **state) {
+  (void)state;
+  static const char text[] = "a\tb\n\nc\r\nd\fe\tf\t\t\t\n";
+  assert_decodes_to(text, sizeof text - 1, text, AVIS_ENCODING_UTF8);
+}
+
+static void mostly_controls_is_binary(void **state) {
+  (void)state;
+  assert_fails("\x01\x02\x03\x04zzzz", 8, AVIS_ERR_BINARY);
+  assert_fails("\x1B[0m", 4, AVIS_ERR_BINARY);
+}
+
+static void empty_inputs(void **state) {
+  (void)state;
+  assert_fails("", 0, AVIS_ERR_EMPTY);
+  assert_fails(" \t\r\n  \n", 7, AVIS_ERR_EMPTY);
+  assert_fails("\xC2\xA0\xE2\x80\xAF\xE3\x80\x80", 8, AVIS_ERR_EMPTY);
+  /* A lone 0xA0 is not UTF-8: a Windows-1252 no-break space. */
+  assert_fails(" \xA0 ", 3, AVIS_ERR_EMPTY);
+  assert_decodes_to(" . ", 3, " . ", AVIS_ENCODING_UTF8);
+}
+
+static void output_is_cleared_first(void **state) {
+  (void)state;
+  avis_buf out = {0};
+  avis_encoding enc;
+  assert_int_equal(DECODE("premier", &out, &enc), AVIS_OK);
+  assert_int_equal(DECODE("deux", &out, &enc), AVIS_OK);
+  assert_string_equal(out.data, "deux");
+  assert_int_equal(out.len, 4);
+  avis_buf_release(&out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(utf8_is_copied),
+      cmocka_unit_test(bom_is_dropped),
+      cmocka_unit_test(bom_alone_is_empty),
+      cmocka_unit_test(line_ends_are_kept),
+      cmocka_unit_test(cp1252_french_text),
+      cmocka_unit_test(cp1252_whole_c1_range),
+      cmocka_unit_test(cp1252_latin1_range),
+      cmocka_unit_test(valid_boundaries),
+      cmocka_unit_test(invalid_sequences),
+      cmocka_unit_test(invalid_input_falls_back_to_cp1252),
+      cmocka_unit_test(prefix_inside_ascii_runs),
+      cmocka_unit_test(nul_byte_is_binary),
+      cmocka_unit_test(control_share_threshold),
+      cmocka_unit_test(text_controls_are_not_counted),
+      cmocka_unit_test(mostly_controls_is_binary),
+      cmocka_unit_test(empty_inputs),
+      cmocka_unit_test(output_is_cleared_first),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
