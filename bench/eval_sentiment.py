@@ -11,11 +11,13 @@ confusion matrix of:
   avis (label)  the label avis gives, neutral band included; on a two-class
                 set a neutral answer counts as wrong;
   avis (sign)   two-class sets only: score > 0 is positive;
-  pattern       pattern.fr.sentiment() polarity. On a two-class set,
-                polarity > 0 is positive. On a three-class set, |polarity|
-                below a neutral band is neutral; the band is the one with
-                the best macro-F1 on the set's _train split when it exists
-                (so the comparison favours Pattern), else 0.1.
+  pattern       pattern.fr.sentiment() polarity. On a two-class set, two
+                rows: polarity > 0 is positive, and polarity >= 0.1, the
+                threshold of Pattern's own positive(). On a three-class
+                set, |polarity| below a neutral band is neutral; the band
+                is the one with the best macro-F1 on the set's _train split
+                when it exists (so the comparison favours Pattern), else
+                0.1.
 
 Standard library only, plus Pattern when installed (python3-pattern).
 """
@@ -137,17 +139,21 @@ def evaluate(path, binary, data_dir, polarity):
         if two_class:
             rows.append(("pattern (>0)",
                          ["pos" if v > 0 else "neg" for v in values]))
+            rows.append(("pattern (>=0.1)",
+                         ["pos" if v >= 0.1 else "neg" for v in values]))
         else:
             train = path.replace("_dev.", "_train.")
             band, why = best_pattern_band(polarity, train)
-            rows.append(("pattern (band %.2f, %s)" % (band, why),
+            print("    pattern neutral band %.2f (%s)" % (band, why))
+            rows.append(("pattern (band %.2f)" % band,
                          [three_way(v, band) for v in values]))
-    print("    %-36s %8s %9s" % ("", "accuracy", "macro-F1"))
+    width = max(len(name) for name, _ in rows)
+    print("    %-*s %8s %9s" % (width, "", "accuracy", "macro-F1"))
     results = []
     for name, pred in rows:
         accuracy, f1, confusion = metrics(gold, pred)
         results.append((name, accuracy, f1, confusion))
-        print("    %-36s %8.3f %9.3f" % (name, accuracy, f1))
+        print("    %-*s %8.3f %9.3f" % (width, name, accuracy, f1))
     neutral = sum(1 for p in labels if p == "neu")
     print("    avis predicted neutral: %d of %d" % (neutral, len(labels)))
     for name, _, _, confusion in results:

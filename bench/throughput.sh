@@ -48,7 +48,8 @@ best_time() {
   local best="" t
   for ((i = 0; i < reps; i++)); do
     t=$( { TIMEFORMAT=%R; time "$@" < "$text" > /dev/null; } 2>&1 )
-    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'
+    then
       best=$t
     fi
   done
@@ -61,10 +62,12 @@ wc_utf8=$(best_time wc -w)
 wc_c=$(best_time env LC_ALL=C wc -w)
 avis=$(best_time "$bench")
 
+row() { printf '%-28s %8ss %10s MB/s\n' "$1" "$2" "$(mbps "$2")"; }
+
 echo "corpus: $(wc -l < "$text") documents, $bytes bytes, best of $reps runs"
-printf '%-28s %8ss %10s MB/s\n' "wc -w (${LC_ALL:-${LANG:-C}})" "$wc_utf8" "$(mbps "$wc_utf8")"
-printf '%-28s %8ss %10s MB/s\n' "wc -w (C)" "$wc_c" "$(mbps "$wc_c")"
-printf '%-28s %8ss %10s MB/s\n' "bench_pipeline" "$avis" "$(mbps "$avis")"
+row "wc -w (${LC_ALL:-${LANG:-C}})" "$wc_utf8"
+row "wc -w (C)" "$wc_c"
+row "bench_pipeline" "$avis"
 awk -v a="$avis" -v w="$wc_utf8" -v c="$wc_c" 'BEGIN {
   printf "ratio pipeline / wc -w: %.2f (locale), %.2f (C); goal >= 0.25\n",
          w / a, c / a }'

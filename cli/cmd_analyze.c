@@ -1,32 +1,57 @@
-/* `avis analyze` / `analyze`: analyse files or standard input. */
+/* `avis analyze` / `analyze`: options, the model, and the run: files and
+ * directories (batch.c) or a stream of lines (stream.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "batch.h"
 #include "cli.h"
 
+#define MAX_JOBS 1024
+
 typedef struct {
-  int json, pretty, tokens, strict, no_default_lexicon;
+  int strict, no_default_lexicon;
   const char *data_dir;
-  size_t max_bytes;
   avis_model_options *model_opts;
+  batch_opts run;
 } analyze_opts;
 
 static void analyze_usage(FILE *out) {
   fputs(
-      "Usage: analyze [OPTIONS] FILE...\n"
-      "       avis analyze [OPTIONS] FILE...\n"
-      "Analyse French text files ('-' reads standard input): sentiment, the\n"
-      "words that drove it, key sentences and document statistics.\n"
+      "Usage: analyze [OPTIONS] FILE|DIR...\n"
+      "       analyze --stream [--lines] [OPTIONS] < INPUT\n"
+      "       avis analyze ...\n"
+      "Analyse French text files ('-' reads standard input; directories are\n"
+      "walked): sentiment, the words that drove it, key sentences, topics and\n"
+      "document statistics.\n"
       "\n"
       "Output:\n"
-      "  --json               JSON (one object a line for several inputs)\n"
+      "  --format F           text, jsonl, csv, tsv or html (default: text\n"
+      "                       for one file, jsonl for several or a\n"
+      "                       directory); html: a self-contained page, a\n"
+      "                       report for one input, a summary for several\n"
+      "  --json               same as --format jsonl\n"
       "  --pretty             indent the JSON\n"
       "  --tokens             include the tokens (kind, stem, sentence)\n"
+      "  -o, --output FILE    write to FILE (replaced only once complete)\n"
+      "  -q, --quiet          no progress line, no summary\n"
+      "  --summary-json FILE  write the summary of the run as JSON\n"
+      "  --input-errors-ok    exit 0 even when some inputs failed (they are\n"
+      "                       still reported as error records)\n"
+      "Batch:\n"
+      "  -j, --jobs N         worker threads (default: one per core)\n"
+      "  --include GLOB       in directories, only files whose name matches\n"
+      "                       (repeatable)\n"
+      "  --exclude GLOB       in directories, skip files and folders whose\n"
+      "                       name matches (repeatable)\n"
+      "Stream (standard input to standard output, one record a line):\n"
+      "  --stream             read JSON Lines: {\"id\": ..., \"text\": ...}\n"
+      "  --lines              read one plain-text document a line\n"
+      "  --id-field NAME      field holding the id (default id)\n"
+      "  --text-field NAME    field holding the text (default text)\n"
       "Data:\n"
       "  --data-dir DIR       default data directory (else $AVIS_DATA_DIR,\n"
       "                       else the installed one)\n"
@@ -35,6 +60,13 @@ static void analyze_usage(FILE *out) {
       "                       vader (default auto)\n"
       "  --no-default-lexicon use only the lexicons given with --lexicon\n"
       "  --strict             reject a lexicon with any malformed line\n"
+      "  --model FILE         topic model (default: models/topics-fr.avm in\n"
+      "                       the data directory)\n"
+      "  --no-topics          do not tag topics\n"
+      "  --sentiment-model FILE  also report this supervised sentiment\n"
+      "                       classifier's label ('avis train nb --kind classes')\n"
+      "  --lda MODEL          also report the document's mixture of the topics\n"
+      "                       of an LDA model ('avis train lda')\n"
       "Limits:\n"
       "  --max-bytes N        reject inputs larger than N bytes (default\n"
       "                       67108864; 0 = no limit)\n"
@@ -49,7 +81,10 @@ static void analyze_usage(FILE *out) {
 
 enum {
   OPT_JSON = 256, OPT_PRETTY, OPT_TOKENS, OPT_DATA_DIR, OPT_LEXICON,
-  OPT_LEXICON_FORMAT, OPT_NO_DEFAULT_LEXICON, OPT_STRICT, OPT_MAX_BYTES
+  OPT_LEXICON_FORMAT, OPT_NO_DEFAULT_LEXICON, OPT_STRICT, OPT_MAX_BYTES,
+  OPT_MODEL, OPT_NO_TOPICS, OPT_SENTIMENT_MODEL, OPT_FORMAT,
+  OPT_SUMMARY_JSON, OPT_INPUT_ERRORS_OK, OPT_INCLUDE, OPT_EXCLUDE, OPT_STREAM,
+  OPT_LINES, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_LDA
 };
 
 static const struct option long_options[] = {
@@ -62,6 +97,22 @@ static const struct option long_options[] = {
     {"no-default-lexicon", no_argument, NULL, OPT_NO_DEFAULT_LEXICON},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"no-topics", no_argument, NULL, OPT_NO_TOPICS},
+    {"sentiment-model", required_argument, NULL, OPT_SENTIMENT_MODEL},
+    {"lda", required_argument, NULL, OPT_LDA},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+    {"input-errors-ok", no_argument, NULL, OPT_INPUT_ERRORS_OK},
+    {"jobs", required_argument, NULL, 'j'},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"stream", no_argument, NULL, OPT_STREAM},
+    {"lines", no_argument, NULL, OPT_LINES},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -86,16 +137,85 @@ static int parse_size(const char *s, size_t *out) {
   return 0;
 }
 
+static int parse_jobs(const char *s, unsigned *out) {
+  size_t n;
+  if (parse_size(s, &n) || n < 1 || n > MAX_JOBS) {
+    fprintf(stderr, "analyze: --jobs needs a number from 1 to %d, not '%s'\n",
+            MAX_JOBS, s);
+    return -1;
+  }
+  *out = (unsigned)n;
+  return 0;
+}
+
+/* Options of the run (batch.h). Returns 0, 1 when `c` is not one of
+ * them, or -1 on a bad value (reported). */
+static int parse_run_option(int c, batch_opts *run) {
+  switch (c) {
+  case OPT_JSON: run->format = FORMAT_JSONL; return 0;
+  case OPT_PRETTY: run->pretty = 1; return 0;
+  case OPT_TOKENS: run->tokens = 1; return 0;
+  case OPT_FORMAT:
+    if (parse_out_format(optarg, &run->format) == 0)
+      return 0;
+    fprintf(stderr, "analyze: unknown output format '%s' "
+                    "(text, jsonl, csv, tsv, html)\n", optarg);
+    return -1;
+  case 'o': run->output = optarg; return 0;
+  case 'q': run->quiet = 1; return 0;
+  case OPT_SUMMARY_JSON: run->summary_json = optarg; return 0;
+  case OPT_INPUT_ERRORS_OK: run->input_errors_ok = 1; return 0;
+  case 'j': return parse_jobs(optarg, &run->jobs);
+  case OPT_INCLUDE: return str_list_add(&run->include, optarg);
+  case OPT_EXCLUDE: return str_list_add(&run->exclude, optarg);
+  case OPT_STREAM: run->stream = 1; return 0;
+  case OPT_LINES: run->stream = run->lines = 1; return 0;
+  case OPT_ID_FIELD: run->id_field = optarg; return 0;
+  case OPT_TEXT_FIELD: run->text_field = optarg; return 0;
+  case OPT_MAX_BYTES:
+    if (parse_size(optarg, &run->max_bytes) == 0)
+      return 0;
+    fprintf(stderr, "analyze: --max-bytes needs a byte count, not '%s'\n",
+            optarg);
+    return -1;
+  default: return 1;
+  }
+}
+
+/* Inputs and run options that cannot go together. Returns -1 to continue,
+ * or an exit status. */
+static int check_run(int argc, const batch_opts *run) {
+  if (run->stream && optind < argc) {
+    fputs("analyze: --stream reads standard input: no FILE is taken\n",
+          stderr);
+    return AVIS_EXIT_USAGE;
+  }
+  if (run->stream && ((run->format && run->format != FORMAT_JSONL) ||
+                      run->pretty)) {
+    fputs("analyze: --stream writes JSON Lines: --format and --pretty do "
+          "not apply\n", stderr);
+    return AVIS_EXIT_USAGE;
+  }
+  if (!run->stream && optind >= argc) {
+    fputs("analyze: no input given (a FILE, a DIR, or '-' for standard "
+          "input)\n", stderr);
+    return AVIS_EXIT_USAGE;
+  }
+  return -1;
+}
+
 /* Returns -1 to continue, or an exit status. */
 static int parse_options(int argc, char **argv, analyze_opts *o) {
   avis_lexicon_format format = AVIS_LEXICON_AUTO;
-  int c;
+  int c, rc;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "hVqj:o:", long_options, NULL)) != -1) {
+    if ((rc = parse_run_option(c, &o->run)) <= 0) {
+      if (rc < 0)
+        return AVIS_EXIT_USAGE;
+      continue;
+    }
     switch (c) {
-    case OPT_JSON: o->json = 1; break;
-    case OPT_PRETTY: o->pretty = 1; break;
-    case OPT_TOKENS: o->tokens = 1; break;
     case OPT_DATA_DIR: o->data_dir = optarg; break;
     case OPT_NO_DEFAULT_LEXICON: o->no_default_lexicon = 1; break;
     case OPT_STRICT: o->strict = 1; break;
@@ -110,24 +230,25 @@ static int parse_options(int argc, char **argv, analyze_opts *o) {
         return AVIS_EXIT_USAGE;
       }
       break;
-    case OPT_MAX_BYTES:
-      if (parse_size(optarg, &o->max_bytes)) {
-        fprintf(stderr, "analyze: --max-bytes needs a byte count, not '%s'\n",
-                optarg);
+    case OPT_MODEL:
+      if (avis_model_options_set_topic_model(o->model_opts, optarg))
         return AVIS_EXIT_USAGE;
-      }
+      break;
+    case OPT_NO_TOPICS: avis_model_options_use_topics(o->model_opts, 0); break;
+    case OPT_SENTIMENT_MODEL:
+      if (avis_model_options_set_sentiment_model(o->model_opts, optarg))
+        return AVIS_EXIT_USAGE;
+      break;
+    case OPT_LDA:
+      if (avis_model_options_set_lda_model(o->model_opts, optarg))
+        return AVIS_EXIT_USAGE;
       break;
     case 'h': analyze_usage(stdout); return AVIS_EXIT_OK;
     case 'V': printf("avis %s\n", avis_version()); return AVIS_EXIT_OK;
     default: analyze_usage(stderr); return AVIS_EXIT_USAGE;
     }
   }
-  if (optind >= argc) {
-    fputs("analyze: no input given (a FILE, or '-' for standard input)\n",
-          stderr);
-    return AVIS_EXIT_USAGE;
-  }
-  return -1;
+  return check_run(argc, &o->run);
 }
 
 static avis_model *load_model(analyze_opts *o) {
@@ -151,147 +272,21 @@ static avis_model *load_model(analyze_opts *o) {
   return model;
 }
 
-/* Reads at most limit + 1 bytes, so that an oversized input is detected
- * without reading all of it. *data is malloc'ed. Returns 0 or errno. */
-static int read_input(const char *path, size_t limit, char **data,
-                      size_t *len) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  if (!f)
-    return errno;
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-    fclose(f);
-    return EISDIR;
-  }
-  size_t cap = 1 << 16, n = 0, want = limit ? limit + 1 : SIZE_MAX;
-  char *buf = malloc(cap);
-  int err = buf ? 0 : ENOMEM;
-  while (!err && n < want) {
-    if (n == cap) {
-      char *grown = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-      if (!grown) {
-        err = ENOMEM;
-        break;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-    size_t chunk = cap - n < want - n ? cap - n : want - n;
-    size_t got = fread(buf + n, 1, chunk, f);
-    n += got;
-    if (got < chunk) {
-      if (ferror(f))
-        err = errno ? errno : EIO;
-      break;
-    }
-  }
-  if (f != stdin)
-    fclose(f);
-  if (err) {
-    free(buf);
-    return err;
-  }
-  *data = buf;
-  *len = n;
-  return 0;
-}
-
-/* JSON Lines error record for an input that could not be analysed, so that
- * every input appears in the output. */
-static int print_error_record(const char *path, const char *code,
-                              const char *message) {
-  json_t *rec = json_pack("{s:s, s:{s:s, s:s}}", "path", path, "error", "code",
-                          code, "message", message);
-  int rc = rec ? json_dumpf(rec, stdout, JSON_COMPACT) : -1;
-  json_decref(rec);
-  return rc == 0 && putchar('\n') != EOF ? 0 : -1;
-}
-
-static const char *error_code_name(int rc) {
-  switch (rc) {
-  case AVIS_ERR_EMPTY: return "empty";
-  case AVIS_ERR_BINARY: return "binary";
-  case AVIS_ERR_ENCODING: return "encoding";
-  case AVIS_ERR_TOO_LARGE: return "too_large";
-  case AVIS_ERR_NOMEM: return "out_of_memory";
-  default: return "unreadable";
-  }
-}
-
-/* Prefixes the library's JSON object with the input's path. */
-static int print_json_result(const char *path, const avis_result *r,
-                             const analyze_opts *o) {
-  char *json;
-  unsigned flags = (o->tokens ? AVIS_JSON_TOKENS : 0) |
-                   (o->pretty ? AVIS_JSON_PRETTY : 0);
-  if (avis_result_to_json(r, flags, &json, NULL))
-    return -1;
-  json_t *jpath = json_string(path);
-  char *quoted = jpath ? json_dumps(jpath, JSON_ENCODE_ANY) : NULL;
-  int rc = quoted && printf("{\"path\":%s,%s\n", quoted, json + 1) > 0 ? 0 : -1;
-  free(quoted);
-  json_decref(jpath);
-  avis_free(json);
-  return rc;
-}
-
-/* 0 when analysed, 1 when the input failed (reported), -1 on output error. */
-static int analyze_one(const char *path, avis_analyzer *an,
-                       const avis_model *model, const analyze_opts *o) {
-  const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-  char *data = NULL;
-  size_t len = 0;
-  int err = read_input(path, o->max_bytes, &data, &len);
-  avis_result *r = NULL;
-  int rc = err ? AVIS_ERR_IO : avis_analyze(an, data, len, &r);
-  free(data);
-  if (rc) {
-    const char *msg = err ? strerror(err) : avis_last_error();
-    fprintf(stderr, "analyze: %s: %s\n", name, msg);
-    if (o->json && print_error_record(name, err ? "unreadable" : error_code_name(rc), msg))
-      return -1;
-    return 1;
-  }
-  int out_rc = 0;
-  if (o->json)
-    out_rc = print_json_result(name, r, o);
-  else
-    report_text(stdout, name, r, model, o->tokens);
-  avis_result_free(r);
-  return out_rc;
-}
-
-static int analyze_all(int argc, char **argv, analyze_opts *o,
-                       const avis_model *model) {
-  avis_analyzer *an;
-  if (avis_analyzer_new(&an, model) ||
-      avis_analyzer_set_max_bytes(an, o->max_bytes)) {
-    fprintf(stderr, "analyze: %s\n", avis_last_error());
-    return AVIS_EXIT_DATA;
-  }
-  int status = AVIS_EXIT_OK;
-  for (int i = optind; i < argc; i++) {
-    if (!o->json && i > optind)
-      putchar('\n');
-    int rc = analyze_one(argv[i], an, model, o);
-    if (rc < 0) {
-      status = AVIS_EXIT_OUTPUT;
-      break;
-    }
-    if (rc > 0)
-      status = AVIS_EXIT_INPUT;
-  }
-  avis_analyzer_free(an);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    fprintf(stderr, "analyze: error writing the output: %s\n", strerror(errno));
-    status = AVIS_EXIT_OUTPUT;
-  }
-  return status;
+static int run(int argc, char **argv, const avis_model *model,
+               const batch_opts *o) {
+  /* A closed pipe is reported as an output error (exit 4), not a silent
+   * death by SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  if (o->stream)
+    return stream_run(model, o);
+  return batch_run(argv + optind, (size_t)(argc - optind), model, o);
 }
 
 int cmd_analyze(int argc, char **argv) {
   analyze_opts o = {0};
-  o.max_bytes = (size_t)64 << 20;
+  o.run.max_bytes = (size_t)64 << 20;
+  o.run.id_field = "id";
+  o.run.text_field = "text";
   if (avis_model_options_new(&o.model_opts)) {
     fputs("analyze: out of memory\n", stderr);
     return AVIS_EXIT_DATA;
@@ -299,9 +294,11 @@ int cmd_analyze(int argc, char **argv) {
   int status = parse_options(argc, argv, &o);
   if (status < 0) {
     avis_model *model = load_model(&o);
-    status = model ? analyze_all(argc, argv, &o, model) : AVIS_EXIT_DATA;
+    status = model ? run(argc, argv, model, &o.run) : AVIS_EXIT_DATA;
     avis_model_free(model);
   }
   avis_model_options_free(o.model_opts);
+  str_list_free(&o.run.include);
+  str_list_free(&o.run.exclude);
   return status;
 }

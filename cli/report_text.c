@@ -104,6 +104,65 @@ static void report_drivers(FILE *out, const avis_result *r) {
     fprintf(out, "  … and %zu more\n", n - DRIVERS_SHOWN);
 }
 
+static void report_sentiment_class(FILE *out, const avis_result *r) {
+  const char *label;
+  double probability;
+  if (avis_result_sentiment_class(r, &label, &probability) == 0)
+    fprintf(out, "Classifier   %s (probability %.2f)\n", label, probability);
+}
+
+/* Tagged topics first (the list is ranked by share), then the others with a
+ * visible share. */
+static void report_topics(FILE *out, const avis_result *r) {
+  size_t n = avis_result_topic_count(r);
+  if (!n)
+    return;
+  fputs("\nTopics\n", out);
+  for (size_t i = 0; i < n; i++) {
+    const char *id, *name, *word;
+    double share;
+    int tagged;
+    avis_result_topic(r, i, &id, &name, &share, &tagged);
+    if (!tagged && share < 0.005)
+      continue;
+    fprintf(out, "  %c %5.1f%%  %-26s %-12s", tagged ? '*' : ' ',
+            100 * share, name, id);
+    for (size_t j = 0; j < avis_result_topic_evidence_count(r, i); j++) {
+      avis_result_topic_evidence(r, i, j, &word, NULL);
+      fprintf(out, "%s%s", j ? ", " : " ", word);
+    }
+    fputc('\n', out);
+  }
+  fputs("  (* tagged)\n", out);
+}
+
+/* The document's main LDA topics: those of 5% or more (at least one), with
+ * the model's top words of each. */
+#define LDA_TOPICS_SHOWN 5
+#define LDA_WORDS_SHOWN 8
+static void report_lda(FILE *out, const avis_result *r, const avis_model *m) {
+  const avis_lda *lda = avis_model_lda(m);
+  size_t n = avis_result_lda_topic_count(r);
+  if (!lda || !n)
+    return;
+  fputs("\nLDA topics\n", out);
+  for (size_t i = 0; i < n && i < LDA_TOPICS_SHOWN; i++) {
+    size_t k;
+    double weight;
+    avis_result_lda_topic(r, i, &k, &weight);
+    if (i > 0 && weight < 0.05)
+      break;
+    fprintf(out, "  %5.1f%%  topic %-3zu ", 100 * weight, k);
+    for (size_t j = 0; j < avis_lda_topic_word_count(lda, k) &&
+                       j < LDA_WORDS_SHOWN; j++) {
+      const char *word;
+      avis_lda_topic_word(lda, k, j, &word, NULL);
+      fprintf(out, "%s%s", j ? ", " : " ", word);
+    }
+    fputc('\n', out);
+  }
+}
+
 static void report_emotions(FILE *out, const avis_result *r) {
   if (!avis_result_has_emotions(r))
     return;
@@ -132,10 +191,13 @@ void report_text(FILE *out, const char *name, const avis_result *r,
                  const avis_model *model, int show_tokens) {
   report_header(out, name, r, model);
   report_sentiment(out, r);
+  report_sentiment_class(out, r);
   report_key_sentences(out, r, AVIS_POSITIVE, "Most positive sentences");
   report_key_sentences(out, r, AVIS_NEGATIVE, "Most negative sentences");
   report_drivers(out, r);
   report_emotions(out, r);
+  report_topics(out, r);
+  report_lda(out, r, model);
   if (show_tokens)
     report_tokens(out, r);
 }

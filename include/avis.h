@@ -2,7 +2,8 @@
  * avis — French sentiment and topic analysis.
  *
  * One public header. Every public name starts with `avis_` (types and
- * functions) or `AVIS_` (macros and enum constants).
+ * functions) or `AVIS_` (macros and enum constants). docs/api.md is a guide
+ * with a complete program; examples/ has it and a multi-threaded one.
  *
  * Objects and ownership
  * ---------------------
@@ -26,7 +27,8 @@
  * avis_last_error() gives a detailed message for the last failure in the
  * calling thread (for example the file and line of a bad lexicon entry).
  * The library never prints, never exits, and never reads the environment:
- * it only opens the paths its caller gives it.
+ * it only opens the paths its caller gives it (avis_default_data_dir() says
+ * where the installed data is, for a caller who wants it).
  *
  * Threads
  * -------
@@ -60,8 +62,17 @@ extern "C" {
 #endif
 
 /* ---- Versions ----------------------------------------------------------
- * The API version below changes with the source interface; the shared
- * library's SOVERSION changes only when the binary interface breaks.
+ * Two numbers, independent of each other:
+ *   - the API version below (MAJOR.MINOR.PATCH) changes with the source
+ *     interface: a minor release adds functions, each marked "Since X.Y"
+ *     where it is declared; until 1.0 a minor release may also change them;
+ *   - the ABI version is the shared library's SOVERSION (libavis.so.0): it
+ *     changes only when binary compatibility breaks (a removed function, a
+ *     changed signature, enum value or struct layout).
+ * File formats carry their own versions: model files a magic number and a
+ * format version (docs/model-format.md), lexicons are versionless text
+ * (docs/lexicon-format.md). The header holds only the public, stable
+ * interface; the library's internals are not installed.
  */
 #define AVIS_VERSION_MAJOR 0
 #define AVIS_VERSION_MINOR 1
@@ -70,9 +81,12 @@ extern "C" {
 #define AVIS_VERSION_NUMBER \
   ((AVIS_VERSION_MAJOR << 16) | (AVIS_VERSION_MINOR << 8) | AVIS_VERSION_PATCH)
 
-/* Version of the library actually linked, as "MAJOR.MINOR.PATCH". Since 0.1. */
+/* Version of the library actually linked, as "MAJOR.MINOR.PATCH", which
+ * may be newer than the header a program was compiled with. Static string.
+ * Since 0.1. */
 AVIS_EXPORT const char *avis_version(void);
-/* Same, as AVIS_VERSION_NUMBER encodes it. Since 0.1. */
+/* Same, as AVIS_VERSION_NUMBER encodes it: a program can compare it with
+ * the AVIS_VERSION_NUMBER it was built with. Since 0.1. */
 AVIS_EXPORT int avis_version_number(void);
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -112,12 +126,22 @@ typedef enum {
 
 /* Creates empty options. Since 0.1. */
 AVIS_EXPORT int avis_model_options_new(avis_model_options **out);
+/* Releases options; the model loaded with them does not need them. */
 AVIS_EXPORT void avis_model_options_free(avis_model_options *opts);
 /* The directory holding the default data (lexicons/, stopwords). When not
- * set, no default data is loaded and only added lexicons are used.
- * Since 0.1. */
+ * set, no default data is loaded and only added lexicons are used. The
+ * directory is copied. AVIS_ERR_ARG when an argument is NULL. Since 0.1. */
 AVIS_EXPORT int avis_model_options_set_data_dir(avis_model_options *opts,
                                                 const char *dir);
+/* The data directory that `cmake --install` fills (lexicons/, models/):
+ * <prefix>/share/avis beside the installed library when it holds the
+ * default lexicon, so that an installed tree may be moved as a whole; else
+ * the data directory fixed when the library was built, whether or not it
+ * exists. The library never uses it by itself: pass it to
+ * avis_model_options_set_data_dir() to opt in. It does not read
+ * AVIS_DATA_DIR; a program honouring that variable checks it first.
+ * Static string, never NULL; safe to call from any thread. Since 0.1. */
+AVIS_EXPORT const char *avis_default_data_dir(void);
 /* Adds a polarity lexicon, loaded after the default one; its entries take
  * precedence over earlier lexicons for the same term. Since 0.1. */
 AVIS_EXPORT int avis_model_options_add_lexicon(avis_model_options *opts,
@@ -146,9 +170,12 @@ AVIS_EXPORT int avis_model_options_use_topics(avis_model_options *opts,
 AVIS_EXPORT int avis_model_options_set_sentiment_model(avis_model_options *opts,
                                                        const char *path);
 
-/* Loads a model. On failure *out is NULL and avis_last_error() names the
- * file and the problem. Since 0.1. */
+/* Loads a model: AVIS_ERR_IO when a file cannot be read, AVIS_ERR_FORMAT
+ * when one is malformed, AVIS_ERR_NOMEM. On failure *out is NULL and
+ * avis_last_error() names the file and the problem. The model is immutable:
+ * any number of threads may use it at once. Since 0.1. */
 AVIS_EXPORT int avis_model_load(avis_model **out, const avis_model_options *opts);
+/* Releases a model, after every analyzer and corpus built on it. */
 AVIS_EXPORT void avis_model_free(avis_model *model);
 
 /* The polarity lexicons the model holds, in load order. Since 0.1. */
@@ -172,8 +199,11 @@ AVIS_EXPORT const avis_classifier *avis_model_sentiment_model(const avis_model *
 typedef struct avis_analyzer avis_analyzer;
 typedef struct avis_result avis_result;
 
-/* Creates an analyzer for one thread. The model must outlive it. Since 0.1. */
+/* Creates an analyzer: a workspace used by one thread at a time (create
+ * one per thread). The model must outlive it. AVIS_ERR_STEMMER when the
+ * Snowball French stemmer cannot be created. Since 0.1. */
 AVIS_EXPORT int avis_analyzer_new(avis_analyzer **out, const avis_model *model);
+/* Releases an analyzer; the results it produced stay valid. */
 AVIS_EXPORT void avis_analyzer_free(avis_analyzer *analyzer);
 
 /* Largest input accepted by avis_analyze(), in bytes (default 64 MiB); a
@@ -181,12 +211,22 @@ AVIS_EXPORT void avis_analyzer_free(avis_analyzer *analyzer);
 AVIS_EXPORT int avis_analyzer_set_max_bytes(avis_analyzer *analyzer,
                                             size_t max_bytes);
 
-/* Analyses `len` bytes of text. Valid UTF-8 is used as is (a BOM dropped);
- * other text is decoded as Windows-1252. Empty, binary (NUL bytes or mostly
- * control characters) and oversized inputs fail with a specific code.
- * Since 0.1. */
+/* Largest number of tokens analysed per document (default 0: no limit).
+ * A document with more tokens is not an error: its text is cut after the
+ * last token that fits, the analysis covers that prefix only, and
+ * avis_result_truncated() says so (docs/limits.md). Since 0.1. */
+AVIS_EXPORT int avis_analyzer_set_max_tokens(avis_analyzer *analyzer,
+                                             size_t max_tokens);
+
+/* Analyses `len` bytes of text (not NUL-terminated; the bytes are not kept).
+ * Valid UTF-8 is used as is (a BOM dropped); other text is decoded as
+ * Windows-1252. Empty, binary (NUL bytes or mostly control characters) and
+ * oversized inputs fail with AVIS_ERR_EMPTY, AVIS_ERR_BINARY and
+ * AVIS_ERR_TOO_LARGE; *out is then NULL. The result belongs to the caller
+ * and does not depend on the analyzer. Since 0.1. */
 AVIS_EXPORT int avis_analyze(avis_analyzer *analyzer, const char *bytes,
                              size_t len, avis_result **out);
+/* Releases a result and every string read from it. */
 AVIS_EXPORT void avis_result_free(avis_result *result);
 
 /* ---- Result: document ---------------------------------------------------- */
@@ -198,6 +238,7 @@ typedef enum {
 
 /* "utf-8", "utf-8-bom" or "windows-1252". Since 0.1. */
 AVIS_EXPORT const char *avis_encoding_name(avis_encoding encoding);
+/* How the input was decoded. Since 0.1. */
 AVIS_EXPORT avis_encoding avis_result_encoding(const avis_result *r);
 /* The decoded UTF-8 text that every span (token, sentence) refers to.
  * Since 0.1. */
@@ -206,6 +247,10 @@ AVIS_EXPORT const char *avis_result_text(const avis_result *r, size_t *len);
 AVIS_EXPORT size_t avis_result_char_count(const avis_result *r);
 /* Word tokens (words, numbers; not punctuation, emoji, URLs). Since 0.1. */
 AVIS_EXPORT size_t avis_result_word_count(const avis_result *r);
+/* 1 when the document had more tokens than the analyzer's limit and only
+ * its beginning was analysed (avis_analyzer_set_max_tokens()), else 0.
+ * Since 0.1. */
+AVIS_EXPORT int avis_result_truncated(const avis_result *r);
 
 /* ---- Result: tokens ---------------------------------------------------- */
 typedef enum {
@@ -223,6 +268,7 @@ typedef enum {
 /* "word", "number", "url", "email", "handle", "hashtag", "emoji",
  * "emoticon" or "punct". Since 0.1. */
 AVIS_EXPORT const char *avis_token_kind_name(avis_token_kind kind);
+/* Tokens of every kind, punctuation included. Since 0.1. */
 AVIS_EXPORT size_t avis_result_token_count(const avis_result *r);
 /* Reads token i. `start`/`length` are a byte span of avis_result_text();
  * `norm` is the normalised form (NFC, case-folded, typographic apostrophe
@@ -234,6 +280,7 @@ AVIS_EXPORT int avis_result_token(const avis_result *r, size_t i,
                                   const char **stem, size_t *sentence);
 
 /* ---- Result: sentences ------------------------------------------------- */
+/* Sentences of the document, in order. Since 0.1. */
 AVIS_EXPORT size_t avis_result_sentence_count(const avis_result *r);
 /* Byte span of sentence i in avis_result_text() and its sentiment score in
  * [-1, 1] (0 when it holds no polar word). Since 0.1. */
@@ -254,6 +301,8 @@ AVIS_EXPORT const char *avis_label_name(avis_label label);
 AVIS_EXPORT const char *avis_label_name_fr(avis_label label);
 /* Document score in [-1, 1]. Since 0.1. */
 AVIS_EXPORT double avis_result_score(const avis_result *r);
+/* The label of the score, with the neutral band of docs/sentiment.md.
+ * Since 0.1. */
 AVIS_EXPORT avis_label avis_result_label(const avis_result *r);
 /* Share of words carrying polarity or subjectivity, in [0, 1]. Since 0.1. */
 AVIS_EXPORT double avis_result_subjectivity(const avis_result *r);
@@ -315,7 +364,7 @@ AVIS_EXPORT double avis_result_emotion(const avis_result *r, avis_emotion e);
 
 /* ---- Result: topics (docs/topics.md) ------------------------------------
  * Every topic of the model's topic model, ranked by share; none when the
- * model has no topic model. */
+ * model has no topic model. Since 0.1. */
 AVIS_EXPORT size_t avis_result_topic_count(const avis_result *r);
 /* Topic i: its stable id ("regulation"), its French name ("Réglementation"),
  * its share of the document in [0, 1] (shares sum to 1, or are all 0 for a
@@ -368,6 +417,7 @@ typedef struct avis_train_options avis_train_options;
 /* An empty corpus reading text with the model's stop words; the model must
  * outlive it. Since 0.1. */
 AVIS_EXPORT int avis_corpus_new(avis_corpus **out, const avis_model *model);
+/* Releases a corpus, before the model it reads with. */
 AVIS_EXPORT void avis_corpus_free(avis_corpus *corpus);
 /* Adds a document (decoded like avis_analyze() input) with its labels; no
  * label makes it unlabelled text. At most 64 distinct labels. Empty or
@@ -375,6 +425,13 @@ AVIS_EXPORT void avis_corpus_free(avis_corpus *corpus);
 AVIS_EXPORT int avis_corpus_add(avis_corpus *corpus, const char *text,
                                 size_t len, const char *const *labels,
                                 size_t nlabels);
+/* Same, with a weight in (0, 100] (1 for avis_corpus_add()): how much the
+ * document counts in training, e.g. to make a small in-domain set count as
+ * much as a large one. Since 0.1. */
+AVIS_EXPORT int avis_corpus_add_weighted(avis_corpus *corpus, const char *text,
+                                         size_t len, const char *const *labels,
+                                         size_t nlabels, double weight);
+/* Documents added so far. Since 0.1. */
 AVIS_EXPORT size_t avis_corpus_size(const avis_corpus *corpus);
 /* The fold (0 .. folds-1) of document `doc` for a given seed: the split
  * that avis_train_options_set_holdout() and cross-validation use. Since 0.1. */
@@ -384,6 +441,7 @@ AVIS_EXPORT unsigned avis_corpus_fold(size_t doc, unsigned folds,
 /* Training options with the defaults of docs/topics.md. Since 0.1. */
 AVIS_EXPORT int avis_train_options_new(avis_train_options **out,
                                        avis_classifier_kind kind);
+/* Releases training options. */
 AVIS_EXPORT void avis_train_options_free(avis_train_options *opts);
 /* A topic definition file: "[id] French name" lines, each followed by seed
  * words. Topics are taken in its order; corpus labels it lacks are added
@@ -439,8 +497,12 @@ AVIS_EXPORT int avis_classifier_load(avis_classifier **out, const char *path);
  * Since 0.1. */
 AVIS_EXPORT int avis_classifier_save(const avis_classifier *cl,
                                      const char *path);
+/* Releases a classifier; not one a model owns (avis_model_topic_model()). */
 AVIS_EXPORT void avis_classifier_free(avis_classifier *cl);
+/* Topics or classes. Since 0.1. */
 AVIS_EXPORT avis_classifier_kind avis_classifier_get_kind(const avis_classifier *cl);
+/* Its labels (topics or classes), and the terms of its vocabulary.
+ * Since 0.1. */
 AVIS_EXPORT size_t avis_classifier_label_count(const avis_classifier *cl);
 AVIS_EXPORT size_t avis_classifier_term_count(const avis_classifier *cl);
 /* Label i: id, display name, tagging threshold. Any out-pointer may be
@@ -448,7 +510,8 @@ AVIS_EXPORT size_t avis_classifier_term_count(const avis_classifier *cl);
 AVIS_EXPORT int avis_classifier_label(const avis_classifier *cl, size_t i,
                                       const char **id, const char **name,
                                       double *threshold);
-/* The training provenance recorded in the file ("key: value" lines). */
+/* The training provenance recorded in the file ("key: value" lines); it
+ * lives as long as the classifier. Since 0.1. */
 AVIS_EXPORT const char *avis_classifier_provenance(const avis_classifier *cl);
 /* Shares (label_count entries, in label order) and tags of corpus document
  * `doc`; `tagged` may be NULL. Since 0.1. */
@@ -460,6 +523,172 @@ AVIS_EXPORT int avis_classifier_predict(const avis_classifier *cl,
  * Since 0.1. */
 AVIS_EXPORT int avis_classifier_dump(const avis_classifier *cl, unsigned flags,
                                      char **out, size_t *len);
+
+/* ---- LDA topic models (docs/lda.md) -------------------------------------
+ * Latent Dirichlet allocation discovers the topics of a corpus without
+ * labels and describes a document as a mixture of them. A trained or loaded
+ * avis_lda is immutable and may be shared between threads; training uses
+ * its own threads and returns when they are done.
+ */
+typedef struct avis_lda avis_lda;
+typedef struct avis_lda_options avis_lda_options;
+
+/* What a corpus's terms are; set before the first document is added. */
+typedef enum {
+  AVIS_TERMS_STEMS = 0,  /* stems of content words (default) */
+  AVIS_TERMS_FORMS = 1,  /* normalised content words, not stemmed */
+  AVIS_TERMS_TOKENS = 2  /* pre-tokenised text: tokens used as they are */
+} avis_terms_kind;
+
+/* Chooses the corpus's terms; AVIS_ERR_ARG once it holds documents.
+ * Since 0.1. */
+AVIS_EXPORT int avis_corpus_set_terms(avis_corpus *corpus, avis_terms_kind kind);
+/* Adds one pre-tokenised document: tokens separated by spaces or tabs,
+ * taken as they are (no decoding beyond UTF-8 validation, no stemming, no
+ * stop words). The corpus must be of AVIS_TERMS_TOKENS. Since 0.1. */
+AVIS_EXPORT int avis_corpus_add_tokens(avis_corpus *corpus, const char *line,
+                                       size_t len);
+
+/* Options with the defaults of docs/lda.md: 50 topics, 200 iterations,
+ * symmetric priors (alpha_k = 5 / K, beta = 0.01), the document-topic prior
+ * optimised every 10 iterations after the first 50, one thread, seed 1.
+ * Since 0.1. */
+AVIS_EXPORT int avis_lda_options_new(avis_lda_options **out);
+AVIS_EXPORT void avis_lda_options_free(avis_lda_options *opts);
+/* Number of topics, 2 to 1024. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_topics(avis_lda_options *opts, unsigned k);
+/* Gibbs sweeps over the corpus. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_iterations(avis_lda_options *opts,
+                                               unsigned iterations);
+/* Symmetric priors: the document-topic prior's total (alpha_k = total / K)
+ * and the topic-word prior beta. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_priors(avis_lda_options *opts,
+                                           double alpha_total, double beta);
+/* Minka's fixed-point update of the document-topic prior every `interval`
+ * iterations once `burn_in` are done; interval 0 keeps it symmetric and
+ * fixed. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_optimize(avis_lda_options *opts,
+                                             unsigned interval,
+                                             unsigned burn_in);
+/* Sampling threads (documents are split between them; their topic counts
+ * are merged after every iteration). The model depends on the seed and on
+ * the thread count, not on timing. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_threads(avis_lda_options *opts,
+                                            unsigned threads);
+AVIS_EXPORT int avis_lda_options_set_seed(avis_lda_options *opts,
+                                         uint64_t seed);
+/* Vocabulary: terms in at least min_df documents and at most max_df_share
+ * of them (default 5 and 0.5), at most max_terms of the most frequent (0: no
+ * limit). Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_vocabulary(avis_lda_options *opts,
+                                               unsigned min_df,
+                                               double max_df_share,
+                                               unsigned max_terms);
+/* Seeded topics: a topic definition file (the format of
+ * avis_train_options_set_topics()); topic i is steered by the seed words of
+ * its i-th definition, whose prior weight in it rises by `weight`
+ * pseudo-counts (0: 0.1% of an average topic's tokens). Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_seed_words(avis_lda_options *opts,
+                                               const char *path,
+                                               unsigned weight);
+/* Pruning of the saved model: a term's count in a topic is kept when it
+ * reaches min_count (default 2), and at most top_words terms per topic
+ * (default 0: no limit). Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_pruning(avis_lda_options *opts,
+                                            unsigned min_count,
+                                            unsigned top_words);
+/* Recorded in the model file; the library never reads the clock. */
+AVIS_EXPORT int avis_lda_options_set_provenance(avis_lda_options *opts,
+                                               const char *command,
+                                               const char *data,
+                                               const char *date);
+/* Called with one line of progress per iteration: iteration, tokens per
+ * second and, every 10 iterations, log-likelihood per token. Since 0.1. */
+AVIS_EXPORT int avis_lda_options_set_progress(
+    avis_lda_options *opts, void (*fn)(void *user, const char *message),
+    void *user);
+
+/* Trains a model on a corpus by collapsed Gibbs sampling. Since 0.1. */
+AVIS_EXPORT int avis_lda_train(avis_lda **out, const avis_corpus *corpus,
+                               const avis_lda_options *opts);
+/* Writes the documents of a corpus, restricted to the vocabulary training
+ * would use, as pre-tokenised text (one document a line), so that other
+ * tools can be fed the same token stream. Since 0.1. */
+AVIS_EXPORT int avis_lda_export_tokens(const avis_corpus *corpus,
+                                       const avis_lda_options *opts,
+                                       const char *path);
+/* Loads a model file, checking every part of it; on failure
+ * avis_last_error() names the file and the problem. Since 0.1. */
+AVIS_EXPORT int avis_lda_load(avis_lda **out, const char *path);
+/* Writes a model file through a temporary file renamed into place. */
+AVIS_EXPORT int avis_lda_save(const avis_lda *lda, const char *path);
+AVIS_EXPORT void avis_lda_free(avis_lda *lda);
+
+AVIS_EXPORT size_t avis_lda_topic_count(const avis_lda *lda);
+AVIS_EXPORT size_t avis_lda_term_count(const avis_lda *lda);
+AVIS_EXPORT avis_terms_kind avis_lda_terms(const avis_lda *lda);
+/* Topic k: a short label made of its top words, its share of the training
+ * tokens and its document-topic prior alpha_k. Any out-pointer may be NULL.
+ * Since 0.1. */
+AVIS_EXPORT int avis_lda_topic(const avis_lda *lda, size_t k,
+                               const char **label, double *share,
+                               double *alpha);
+/* The weight in topic k of a known term that its word list leaves out
+ * (pruned, or never seen in the topic). Since 0.1. */
+AVIS_EXPORT double avis_lda_topic_floor(const avis_lda *lda, size_t k);
+/* Terms of topic k with a weight, best first. Since 0.1. */
+AVIS_EXPORT size_t avis_lda_topic_word_count(const avis_lda *lda, size_t k);
+/* Term i of topic k, best first, and its probability in the topic. */
+AVIS_EXPORT int avis_lda_topic_word(const avis_lda *lda, size_t k, size_t i,
+                                    const char **word, double *weight);
+/* The training provenance ("key: value" lines). */
+AVIS_EXPORT const char *avis_lda_provenance(const avis_lda *lda);
+/* A readable text dump; `*out` is released with avis_free(). With
+ * AVIS_DUMP_WEIGHTS every kept term of every topic is listed. Since 0.1. */
+AVIS_EXPORT int avis_lda_dump(const avis_lda *lda, unsigned flags, char **out,
+                              size_t *len);
+/* Topic mixture (topic_count entries summing to 1) of corpus document `doc`
+ * by fold-in Gibbs sampling with the topics fixed; the same seed gives the
+ * same mixture. `iterations` 0 uses the default (50). Since 0.1. */
+AVIS_EXPORT int avis_lda_infer(const avis_lda *lda, const avis_corpus *corpus,
+                               size_t doc, unsigned iterations, uint64_t seed,
+                               double *theta);
+
+/* Quality of a model on held-out documents (docs/lda.md). */
+typedef struct {
+  double perplexity;    /* document completion, on the second half of each
+                           document given the first */
+  double log_likelihood;/* per held-out token (natural log) */
+  size_t tokens, docs;  /* held-out tokens and documents used */
+  double umass, npmi;   /* coherence of the top `top_words` words, averaged
+                           over topics, on the reference corpus */
+  double *topic_umass, *topic_npmi; /* per topic, topic_count each */
+} avis_lda_quality;
+
+/* Computes perplexity on `heldout` and coherence on `reference` (which may
+ * be the same corpus); `top_words` 0 means 10. Release with
+ * avis_lda_quality_release(). Since 0.1. */
+AVIS_EXPORT int avis_lda_evaluate(const avis_lda *lda,
+                                  const avis_corpus *heldout,
+                                  const avis_corpus *reference,
+                                  unsigned top_words, uint64_t seed,
+                                  avis_lda_quality *out);
+AVIS_EXPORT void avis_lda_quality_release(avis_lda_quality *q);
+
+/* Analysis with an LDA model: avis_analyze() then gives each document's
+ * topic mixture. None by default. Since 0.1. */
+AVIS_EXPORT int avis_model_options_set_lda_model(avis_model_options *opts,
+                                                 const char *path);
+/* The model's LDA model, or NULL; it lives as long as the model. */
+AVIS_EXPORT const avis_lda *avis_model_lda(const avis_model *model);
+/* Topics of the document's mixture, by decreasing weight (all of the LDA
+ * model's topics; none without one, or for a text without known terms).
+ * Since 0.1. */
+AVIS_EXPORT size_t avis_result_lda_topic_count(const avis_result *r);
+/* The i-th heaviest topic: its index in the LDA model and its weight.
+ * Since 0.1. */
+AVIS_EXPORT int avis_result_lda_topic(const avis_result *r, size_t i,
+                                      size_t *topic, double *weight);
 
 #ifdef __cplusplus
 }

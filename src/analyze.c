@@ -5,6 +5,7 @@
 
 #include "decode.h"
 #include "error.h"
+#include "lda.h"
 #include "model.h"
 #include "normalize.h"
 #include "tokenize.h"
@@ -46,6 +47,26 @@ int avis_analyzer_set_max_bytes(avis_analyzer *a, size_t max_bytes) {
   return 0;
 }
 
+int avis_analyzer_set_max_tokens(avis_analyzer *a, size_t max_tokens) {
+  if (!a)
+    return avis_fail(AVIS_ERR_ARG, "avis_analyzer_set_max_tokens: NULL analyzer");
+  a->max_tokens = max_tokens;
+  return 0;
+}
+
+/* Keeps the first `max` tokens and the text up to the end of the last of
+ * them, so that every span and count of the result describes the same
+ * prefix (docs/limits.md). */
+static void truncate_tokens(avis_result *r, size_t max) {
+  if (!max || r->tokens.len <= max)
+    return;
+  const avis_tok *last = (const avis_tok *)r->tokens.data + max - 1;
+  r->tokens.len = max;
+  r->text.len = (size_t)last->start + last->len;
+  r->text.data[r->text.len] = '\0';
+  r->truncated = 1;
+}
+
 static int is_stemmed(const avis_tok *t) {
   return t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION);
 }
@@ -74,7 +95,8 @@ static int set_terms(avis_analyzer *a, avis_result *r) {
           avis_stem(a->stemmer, r->arena.data + t->norm_off, t->norm_len, &slen);
       if (!stem)
         return AVIS_ERR_NOMEM;
-      if (slen != t->norm_len) {
+      if (slen != t->norm_len ||
+          memcmp(stem, r->arena.data + t->norm_off, slen) != 0) {
         t->stem_off = (uint32_t)r->arena.len;
         t->stem_len = (uint32_t)slen;
         if (avis_buf_append(&r->arena, stem, slen) ||
@@ -110,9 +132,11 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
   int rc = avis_decode(bytes, len, &r->text, &r->encoding);
   if (rc)
     return rc;
+  if ((rc = avis_tokenize(r->text.data, r->text.len, &r->tokens)) != 0)
+    return avis_fail(rc, "tokenising: %s", avis_strerror(rc));
+  truncate_tokens(r, a->max_tokens);
   r->chars = avis_utf8_count(r->text.data, r->text.len);
-  if ((rc = avis_tokenize(r->text.data, r->text.len, &r->tokens)) != 0 ||
-      (rc = set_terms(a, r)) != 0 || (rc = set_sentences(r)) != 0)
+  if ((rc = set_terms(a, r)) != 0 || (rc = set_sentences(r)) != 0)
     return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;
   const avis_model *m = a->model;
   if ((rc = avis_buf_append(&r->lexicons, m->lexicon_names.data,
@@ -124,6 +148,8 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
                             &r->sentiment);
   if (!rc)
     rc = avis_topics_annotate(m, a->stemmer, r);
+  if (!rc && m->lda)
+    rc = avis_lda_annotate(m->lda, &m->stopwords, a->stemmer, r);
   return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;
 }
 

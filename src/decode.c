@@ -97,7 +97,7 @@ static int count_controls(const unsigned char *s, size_t len, size_t *count) {
       if (s[i] == 0)
         return avis_fail(AVIS_ERR_BINARY,
                          "binary input: NUL byte at offset %zu", i);
-      n += is_binary_control(s[i]);
+      n += (size_t)is_binary_control(s[i]);
     }
   }
   *count = n;

@@ -1,205 +1,537 @@
-/* JSON serialisation of a result (schema: docs/json-schema.md). Built with
- * jansson, which escapes strings correctly and writes numbers without
- * regard to the C locale. */
-#include <jansson.h>
+/* JSON serialisation of a result (schema: docs/json-schema.md), written
+ * straight into one buffer. Building a jansson tree for every document and
+ * dumping it cost more than the whole analysis (docs/ARCHITECTURE.md gives
+ * the figures), so the writer below produces the very bytes jansson's
+ * json_dumps() wrote with JSON_INDENT(2) or JSON_COMPACT,
+ * JSON_PRESERVE_ORDER and JSON_REAL_PRECISION(6): the same layout, string
+ * escapes, UTF-8 checks and number forms, whatever the C locale. jansson
+ * still reads JSON elsewhere. */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "lda.h"
 #include "model.h"
 #include "tokenize.h"
+#include "topics.h"
 
 #define KEY_SENTENCES 3
+#define INDENT 2
 
-/* Set when any allocation fails while building the tree, so that the
- * builders stay free of error plumbing and the failure is reported once. */
-static _Thread_local int build_failed;
+typedef struct {
+  avis_buf out;
+  int pretty;
+  unsigned depth;
+  int empty;  /* the innermost open object or array has no member yet */
+  int failed; /* AVIS_ERR_NOMEM, or AVIS_ERR_ENCODING for text not in UTF-8 */
+} writer;
 
-/* Adds `value` under `key`, taking ownership of it. */
-static void put(json_t *obj, const char *key, json_t *value) {
-  if (!obj)
-    json_decref(value);
-  if (!obj || json_object_set_new(obj, key, value))
-    build_failed = 1;
+static void put_bytes(writer *w, const void *s, size_t n) {
+  if (avis_buf_append(&w->out, s, n))
+    w->failed = AVIS_ERR_NOMEM;
 }
 
-static void append(json_t *arr, json_t *value) {
-  if (!arr)
-    json_decref(value);
-  if (!arr || json_array_append_new(arr, value))
-    build_failed = 1;
+static void put_char(writer *w, char c) {
+  if (w->out.len + 1 < w->out.cap) {
+    w->out.data[w->out.len++] = c;
+    w->out.data[w->out.len] = '\0';
+  } else {
+    put_bytes(w, &c, 1);
+  }
 }
 
-static json_t *span_text(const avis_result *r, size_t start, size_t len) {
-  return json_stringn(r->text.data + start, len);
+static void newline(writer *w) {
+  static const char spaces[] = "                                ";
+  put_char(w, '\n');
+  for (size_t n = (size_t)w->depth * INDENT; n > 0;) {
+    size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+    put_bytes(w, spaces, k);
+    n -= k;
+  }
 }
 
-static json_t *stats_json(const avis_result *r) {
-  json_t *o = json_object();
-  put(o, "characters", json_integer((json_int_t)r->chars));
-  put(o, "words", json_integer((json_int_t)r->words));
-  put(o, "sentences", json_integer((json_int_t)r->nsentences));
-  put(o, "tokens", json_integer((json_int_t)r->tokens.len));
-  return o;
+/* Before each member of an object or array: the separator and, when
+ * indenting, the line break. */
+static void next_member(writer *w) {
+  if (!w->empty)
+    put_char(w, ',');
+  if (w->pretty)
+    newline(w);
+  w->empty = 0;
 }
 
-static json_t *rules_json(unsigned rules) {
-  json_t *a = json_array();
+static void begin(writer *w, char c) {
+  put_char(w, c);
+  w->depth++;
+  w->empty = 1;
+}
+
+static void end(writer *w, char c) {
+  w->depth--;
+  if (!w->empty && w->pretty)
+    newline(w);
+  put_char(w, c);
+  w->empty = 0;
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0..n) that does not start
+ * with an ASCII byte (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  if (c >= 0xC2 && c <= 0xDF)
+    return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3
+                                                                        : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+                   (s[3] & 0xC0) == 0x80
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+/* The escape of a byte that JSON does not allow as it is. */
+static void put_escape(writer *w, unsigned char c) {
+  static const char hex[] = "0123456789ABCDEF";
+  char e[6] = {'\\', (char)c};
+  size_t n = 2;
+  switch (c) {
+  case '"': case '\\': break;
+  case '\b': e[1] = 'b'; break;
+  case '\f': e[1] = 'f'; break;
+  case '\n': e[1] = 'n'; break;
+  case '\r': e[1] = 'r'; break;
+  case '\t': e[1] = 't'; break;
+  default:
+    memcpy(e + 1, "u00", 3);
+    e[4] = hex[c >> 4];
+    e[5] = hex[c & 15];
+    n = 6;
+  }
+  put_bytes(w, e, n);
+}
+
+/* A string of n bytes (NUL included), escaped; text that is not UTF-8
+ * fails the whole document, as jansson refuses it. Bytes that need no
+ * escape are copied in runs. */
+static void put_string(writer *w, const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t run = 0;
+  put_char(w, '"');
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      i++;
+    } else if (c >= 0x80) {
+      size_t k = utf8_sequence(s + i, n - i);
+      if (!k) {
+        w->failed = AVIS_ERR_ENCODING;
+        return;
+      }
+      i += k;
+    } else {
+      put_bytes(w, s + run, i - run);
+      put_escape(w, c);
+      run = ++i;
+    }
+  }
+  put_bytes(w, s + run, n - run);
+  put_char(w, '"');
+}
+
+static void put_cstring(writer *w, const char *s) {
+  if (!s)
+    w->failed = AVIS_ERR_ARG;
+  else
+    put_string(w, s, strlen(s));
+}
+
+static void put_integer(writer *w, long long v) {
+  char buf[24], *p = buf + sizeof buf;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                               : (unsigned long long)v;
+  do
+    *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0)
+    *--p = '-';
+  put_bytes(w, p, (size_t)(buf + sizeof buf - p));
+}
+
+/* printf's "%.6g" of v for 1e-4 <= |v| < 1e6, the range of nearly every
+ * number of a result, without printf; 0 when v is outside it or lies too
+ * close to a rounding tie for double arithmetic to decide, and then the
+ * caller asks printf. Scaling by an exact power of ten is correctly
+ * rounded, so six significant digits come out exact away from ties. */
+static size_t format_g6(double v, char *buf) {
+  static const double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                 1e5, 1e6, 1e7, 1e8, 1e9};
+  static const double lower[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,
+                                 1e1,  1e2,  1e3,  1e4,  1e5};
+  double a = fabs(v);
+  if (!(a >= 1e-4 && a < 1e6))
+    return 0;
+  int x = 5; /* decimal exponent: 10^x <= a */
+  while (a < lower[x + 4])
+    x--;
+  double scaled = a * powers[5 - x];
+  double whole = floor(scaled), frac = scaled - whole;
+  if (fabs(frac - 0.5) < 1e-6)
+    return 0;
+  unsigned long digits = (unsigned long)whole + (frac > 0.5);
+  if (digits == 1000000) {
+    digits = 100000;
+    x++;
+  }
+  if (digits < 100000 || x > 5)
+    return 0;
+  char d[6];
+  for (int i = 5; i >= 0; i--, digits /= 10)
+    d[i] = (char)('0' + digits % 10);
+  size_t n = 0;
+  if (v < 0)
+    buf[n++] = '-';
+  int point = x >= 0 ? x + 1 : 0; /* digits before the decimal point */
+  if (x < 0) {
+    buf[n++] = '0';
+    buf[n++] = '.';
+    for (int i = x + 1; i < 0; i++)
+      buf[n++] = '0';
+  }
+  int last = 5;
+  while (last >= point && d[last] == '0')
+    last--;
+  for (int i = 0; i <= last; i++) {
+    if (i == point && x >= 0)
+      buf[n++] = '.';
+    buf[n++] = d[i];
+  }
+  return n;
+}
+
+/* printf's "%.6g" with a full stop whatever the locale's decimal point. */
+static size_t printf_g6(double v, char *buf, size_t cap) {
+  int n = snprintf(buf, cap, "%.6g", v);
+  if (n < 0 || (size_t)n >= cap)
+    return 0;
+  const char *point = localeconv()->decimal_point;
+  char *p;
+  if (*point != '.' && (p = strchr(buf, *point)) != NULL)
+    *p = '.';
+  return (size_t)n;
+}
+
+/* A real as jansson writes one: "%.6g", then ".0" when that reads as an
+ * integer, and the exponent without '+' or leading zeros. Infinities and
+ * NaN have no JSON form. */
+static void put_real(writer *w, double v) {
+  char buf[40];
+  if (!isfinite(v)) {
+    w->failed = AVIS_ERR_ARG;
+    return;
+  }
+  size_t n = v == 0 ? 0 : format_g6(v, buf);
+  if (v == 0) {
+    n = signbit(v) ? 2 : 1;
+    memcpy(buf, signbit(v) ? "-0" : "0", n);
+  } else if (n == 0 && (n = printf_g6(v, buf, sizeof buf - 3)) == 0) {
+    w->failed = AVIS_ERR_ARG;
+    return;
+  }
+  buf[n] = '\0';
+  char *e = strchr(buf, 'e');
+  if (!e && !strchr(buf, '.')) {
+    memcpy(buf + n, ".0", 2);
+    n += 2;
+  } else if (e) {
+    char *from = e + 1, *to = e + 1;
+    if (*from == '-')
+      from++, to++;
+    else if (*from == '+')
+      from++;
+    while (*from == '0' && from[1])
+      from++;
+    memmove(to, from, (size_t)(buf + n - from));
+    n -= (size_t)(from - to);
+  }
+  put_bytes(w, buf, n);
+}
+
+/* ---- Members ----------------------------------------------------------- */
+
+static void key(writer *w, const char *k) {
+  next_member(w);
+  put_cstring(w, k);
+  if (w->pretty)
+    put_bytes(w, ": ", 2);
+  else
+    put_char(w, ':');
+}
+
+static void key_string(writer *w, const char *k, const char *s, size_t n) {
+  key(w, k);
+  put_string(w, s, n);
+}
+
+static void key_cstring(writer *w, const char *k, const char *s) {
+  key(w, k);
+  put_cstring(w, s);
+}
+
+static void key_integer(writer *w, const char *k, long long v) {
+  key(w, k);
+  put_integer(w, v);
+}
+
+static void key_real(writer *w, const char *k, double v) {
+  key(w, k);
+  put_real(w, v);
+}
+
+static void key_open(writer *w, const char *k, char c) {
+  key(w, k);
+  begin(w, c);
+}
+
+static void item_cstring(writer *w, const char *s) {
+  next_member(w);
+  put_cstring(w, s);
+}
+
+static void item_open(writer *w, char c) {
+  next_member(w);
+  begin(w, c);
+}
+
+/* ---- The result -------------------------------------------------------- */
+
+static void key_span(writer *w, const char *k, const avis_result *r,
+                     size_t start, size_t len) {
+  key_string(w, k, r->text.data + start, len);
+}
+
+static void stats_json(writer *w, const avis_result *r) {
+  key_open(w, "stats", '{');
+  key_integer(w, "characters", (long long)r->chars);
+  key_integer(w, "words", (long long)r->words);
+  key_integer(w, "sentences", (long long)r->nsentences);
+  key_integer(w, "tokens", (long long)r->tokens.len);
+  end(w, '}');
+}
+
+static void rules_json(writer *w, unsigned rules) {
+  key_open(w, "rules", '[');
   for (unsigned b = 1; b && b <= rules; b <<= 1)
     if ((rules & b) && avis_rule_name(b))
-      append(a, json_string(avis_rule_name(b)));
-  return a;
+      item_cstring(w, avis_rule_name(b));
+  end(w, ']');
 }
 
-static json_t *driver_json(const avis_result *r, size_t i) {
+static void driver_json(writer *w, const avis_result *r, size_t i) {
   size_t start, len, sentence;
   const char *term;
   double polarity, contribution;
   unsigned rules;
   avis_result_driver(r, i, &start, &len, &term, &polarity, &contribution,
                      &rules, &sentence);
-  json_t *o = json_object();
-  put(o, "text", span_text(r, start, len));
-  put(o, "term", json_string(term));
-  put(o, "polarity", json_real(polarity));
-  put(o, "contribution", json_real(contribution));
-  put(o, "rules", rules_json(rules));
-  put(o, "sentence", json_integer((json_int_t)sentence));
-  put(o, "start", json_integer((json_int_t)start));
-  put(o, "length", json_integer((json_int_t)len));
-  return o;
+  item_open(w, '{');
+  key_span(w, "text", r, start, len);
+  key_cstring(w, "term", term);
+  key_real(w, "polarity", polarity);
+  key_real(w, "contribution", contribution);
+  rules_json(w, rules);
+  key_integer(w, "sentence", (long long)sentence);
+  key_integer(w, "start", (long long)start);
+  key_integer(w, "length", (long long)len);
+  end(w, '}');
 }
 
-static json_t *emotions_json(const avis_result *r) {
-  json_t *o = json_object();
+static void emotions_json(writer *w, const avis_result *r) {
+  key_open(w, "emotions", '{');
   for (int e = 0; e < AVIS_EMOTION_COUNT; e++)
-    put(o, avis_emotion_name((avis_emotion)e),
-        json_real(r->sentiment.emotions[e]));
-  return o;
+    key_real(w, avis_emotion_name((avis_emotion)e), r->sentiment.emotions[e]);
+  end(w, '}');
 }
 
 /* The supervised classifier's label, beside the lexicon score. */
-static json_t *classifier_json(const avis_result *r) {
+static void classifier_json(writer *w, const avis_result *r) {
   const char *label;
   double probability;
   avis_result_sentiment_class(r, &label, &probability);
-  json_t *o = json_object();
-  put(o, "label", json_string(label));
-  put(o, "probability", json_real(probability));
-  return o;
+  key_open(w, "classifier", '{');
+  key_cstring(w, "label", label);
+  key_real(w, "probability", probability);
+  end(w, '}');
 }
 
-static json_t *sentiment_json(const avis_result *r) {
+static void sentiment_json(writer *w, const avis_result *r) {
   const avis_sentiment *s = &r->sentiment;
-  json_t *o = json_object();
-  put(o, "score", json_real(s->score));
-  put(o, "label", json_string(avis_label_name(s->label)));
-  put(o, "label_fr", json_string(avis_label_name_fr(s->label)));
-  put(o, "subjectivity", json_real(s->subjectivity));
-  json_t *drivers = json_array();
+  key_open(w, "sentiment", '{');
+  key_real(w, "score", s->score);
+  key_cstring(w, "label", avis_label_name(s->label));
+  key_cstring(w, "label_fr", avis_label_name_fr(s->label));
+  key_real(w, "subjectivity", s->subjectivity);
+  key_open(w, "drivers", '[');
   for (size_t i = 0; i < s->drivers.len; i++)
-    append(drivers, driver_json(r, i));
-  put(o, "drivers", drivers);
+    driver_json(w, r, i);
+  end(w, ']');
   if (s->has_emotions)
-    put(o, "emotions", emotions_json(r));
+    emotions_json(w, r);
   if (r->has_class)
-    put(o, "classifier", classifier_json(r));
-  return o;
+    classifier_json(w, r);
+  end(w, '}');
 }
 
-static json_t *topic_json(const avis_result *r, size_t i) {
+static void topic_json(writer *w, const avis_result *r, size_t i) {
   const char *id, *name, *word;
   double share;
   int tagged;
   avis_result_topic(r, i, &id, &name, &share, &tagged);
-  json_t *o = json_object();
-  put(o, "id", json_string(id));
-  put(o, "name", json_string(name));
-  put(o, "share", json_real(share));
-  put(o, "tagged", json_boolean(tagged));
-  json_t *evidence = json_array();
+  item_open(w, '{');
+  key_cstring(w, "id", id);
+  key_cstring(w, "name", name);
+  key_real(w, "share", share);
+  key(w, "tagged");
+  put_bytes(w, tagged ? "true" : "false", tagged ? 4 : 5);
+  key_open(w, "evidence", '[');
   for (size_t j = 0; j < avis_result_topic_evidence_count(r, i); j++) {
     avis_result_topic_evidence(r, i, j, &word, NULL);
-    append(evidence, json_string(word));
+    item_cstring(w, word);
   }
-  put(o, "evidence", evidence);
-  return o;
+  end(w, ']');
+  end(w, '}');
 }
 
-static json_t *topics_json(const avis_result *r) {
-  json_t *a = json_array();
+static void topics_json(writer *w, const avis_result *r) {
+  key_open(w, "topics", '[');
   for (size_t i = 0; i < avis_result_topic_count(r); i++)
-    append(a, topic_json(r, i));
-  return a;
+    topic_json(w, r, i);
+  end(w, ']');
 }
 
-static json_t *sentences_json(const avis_result *r) {
-  json_t *a = json_array();
+static void sentences_json(writer *w, const avis_result *r) {
+  key_open(w, "sentences", '[');
   for (size_t i = 0; i < r->nsentences; i++) {
     size_t start, len;
     double score;
     avis_result_sentence(r, i, &start, &len, &score);
-    json_t *o = json_object();
-    put(o, "start", json_integer((json_int_t)start));
-    put(o, "length", json_integer((json_int_t)len));
-    put(o, "score", json_real(score));
-    put(o, "text", span_text(r, start, len));
-    append(a, o);
+    item_open(w, '{');
+    key_integer(w, "start", (long long)start);
+    key_integer(w, "length", (long long)len);
+    key_real(w, "score", score);
+    key_span(w, "text", r, start, len);
+    end(w, '}');
   }
-  return a;
+  end(w, ']');
 }
 
-static json_t *key_sentences_json(const avis_result *r, avis_label which) {
+static void key_sentences_json(writer *w, const char *k, const avis_result *r,
+                               avis_label which) {
   size_t idx[KEY_SENTENCES];
   size_t n = avis_result_key_sentences(r, which, idx, KEY_SENTENCES);
-  json_t *a = json_array();
-  for (size_t i = 0; i < n; i++)
-    append(a, json_integer((json_int_t)idx[i]));
-  return a;
+  key_open(w, k, '[');
+  for (size_t i = 0; i < n; i++) {
+    next_member(w);
+    put_integer(w, (long long)idx[i]);
+  }
+  end(w, ']');
 }
 
-static json_t *tokens_json(const avis_result *r) {
-  json_t *a = json_array();
+static void tokens_json(writer *w, const avis_result *r) {
   const avis_tok *toks = r->tokens.data;
+  key_open(w, "tokens", '[');
   for (size_t i = 0; i < r->tokens.len; i++) {
     const avis_tok *t = &toks[i];
-    json_t *o = json_object();
-    put(o, "text", span_text(r, t->start, t->len));
-    put(o, "kind", json_string(avis_token_kind_name((avis_token_kind)t->kind)));
-    put(o, "norm", json_stringn(r->arena.data + t->norm_off, t->norm_len));
-    put(o, "stem", json_stringn(r->arena.data + t->stem_off, t->stem_len));
-    put(o, "sentence", json_integer(t->sentence));
-    put(o, "start", json_integer(t->start));
-    put(o, "length", json_integer(t->len));
-    append(a, o);
+    item_open(w, '{');
+    key_span(w, "text", r, t->start, t->len);
+    key_cstring(w, "kind", avis_token_kind_name((avis_token_kind)t->kind));
+    key_string(w, "norm", r->arena.data + t->norm_off, t->norm_len);
+    key_string(w, "stem", r->arena.data + t->stem_off, t->stem_len);
+    key_integer(w, "sentence", t->sentence);
+    key_integer(w, "start", t->start);
+    key_integer(w, "length", t->len);
+    end(w, '}');
   }
-  return a;
+  end(w, ']');
 }
 
-static json_t *lexicons_json(const avis_result *r) {
-  json_t *a = json_array();
+/* The LDA mixture: topics of 1% or more, heaviest first. */
+static void lda_json(writer *w, const avis_result *r) {
+  const avis_lda_hit *hits = r->lda.data;
+  const avis_topic_word *words = r->lda_words.data;
+  key_open(w, "lda", '{');
+  key_integer(w, "topic_count", (long long)r->lda.len);
+  key_open(w, "topics", '[');
+  for (size_t i = 0; i < r->lda.len; i++) {
+    const avis_lda_hit *h = &hits[i];
+    if (h->weight < AVIS_LDA_JSON_MIN_WEIGHT && i > 0)
+      break;
+    item_open(w, '{');
+    key_integer(w, "id", h->topic);
+    key_real(w, "weight", h->weight);
+    key_cstring(w, "label", r->arena.data + h->label_off);
+    key_open(w, "words", '[');
+    for (uint32_t j = 0; j < h->nwords; j++) {
+      item_open(w, '{');
+      key_cstring(w, "word", r->arena.data + words[h->words + j].word_off);
+      key_real(w, "weight", words[h->words + j].weight);
+      end(w, '}');
+    }
+    end(w, ']');
+    end(w, '}');
+  }
+  end(w, ']');
+  end(w, '}');
+}
+
+static void lexicons_json(writer *w, const avis_result *r) {
   const char *p = r->lexicons.data;
+  key_open(w, "lexicons", '[');
   for (size_t i = 0; i < r->nlexicons; i++, p += strlen(p) + 1)
-    append(a, json_string(p));
-  return a;
+    item_cstring(w, p);
+  end(w, ']');
 }
 
-static json_t *result_json(const avis_result *r, unsigned flags) {
-  json_t *o = json_object();
-  put(o, "version", json_string(AVIS_VERSION_STRING));
-  put(o, "encoding", json_string(avis_encoding_name(r->encoding)));
-  put(o, "stats", stats_json(r));
-  put(o, "lexicons", lexicons_json(r));
-  put(o, "sentiment", sentiment_json(r));
-  put(o, "sentences", sentences_json(r));
-  json_t *key = json_object();
-  put(key, "positive", key_sentences_json(r, AVIS_POSITIVE));
-  put(key, "negative", key_sentences_json(r, AVIS_NEGATIVE));
-  put(o, "key_sentences", key);
-  put(o, "topics", topics_json(r));
+static void result_json(writer *w, const avis_result *r, unsigned flags) {
+  begin(w, '{');
+  key_cstring(w, "version", AVIS_VERSION_STRING);
+  key_cstring(w, "encoding", avis_encoding_name(r->encoding));
+  if (r->truncated) {
+    key(w, "truncated");
+    put_bytes(w, "true", 4);
+  }
+  stats_json(w, r);
+  lexicons_json(w, r);
+  sentiment_json(w, r);
+  sentences_json(w, r);
+  key_open(w, "key_sentences", '{');
+  key_sentences_json(w, "positive", r, AVIS_POSITIVE);
+  key_sentences_json(w, "negative", r, AVIS_NEGATIVE);
+  end(w, '}');
+  topics_json(w, r);
+  if (r->lda.len)
+    lda_json(w, r);
   if (flags & AVIS_JSON_TOKENS)
-    put(o, "tokens", tokens_json(r));
-  return o;
+    tokens_json(w, r);
+  end(w, '}');
+}
+
+/* Room for the usual output at once: the text about twice (the sentences,
+ * the drivers' words), and per token its object when tokens are listed. */
+static size_t expected_size(const avis_result *r, unsigned flags) {
+  size_t n = 2 * r->text.len + 64 * r->nsentences + 4096;
+  if (flags & AVIS_JSON_TOKENS)
+    n += 160 * r->tokens.len;
+  return n;
 }
 
 int avis_result_to_json(const avis_result *r, unsigned flags, char **out,
@@ -207,18 +539,21 @@ int avis_result_to_json(const avis_result *r, unsigned flags, char **out,
   if (!r || !out)
     return avis_fail(AVIS_ERR_ARG, "avis_result_to_json: NULL argument");
   *out = NULL;
-  build_failed = 0;
-  json_t *root = result_json(r, flags);
-  size_t dump_flags = JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER |
-                      (flags & AVIS_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT);
-  char *text = root && !build_failed ? json_dumps(root, dump_flags) : NULL;
-  json_decref(root);
-  if (!text) {
-    free(text);
-    return avis_fail(AVIS_ERR_NOMEM, "out of memory while writing JSON");
+  writer w = {.pretty = (flags & AVIS_JSON_PRETTY) != 0};
+  if (avis_buf_reserve(&w.out, expected_size(r, flags)))
+    w.failed = AVIS_ERR_NOMEM;
+  else
+    result_json(&w, r, flags);
+  if (w.failed) {
+    avis_buf_release(&w.out);
+    return avis_fail(w.failed, w.failed == AVIS_ERR_NOMEM
+                                   ? "out of memory while writing JSON"
+                                   : w.failed == AVIS_ERR_ENCODING
+                                         ? "a string of the result is not UTF-8"
+                                         : "a value of the result has no JSON form");
   }
-  *out = text;
+  *out = w.out.data;
   if (len)
-    *len = strlen(text);
+    *len = w.out.len;
   return 0;
 }

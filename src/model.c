@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "lda.h"
 #include "normalize.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ struct avis_model_options {
   char *topic_model;     /* NULL: the default one, when present */
   char *sentiment_model; /* NULL: none */
   int no_topics;
+  char *lda_model;       /* NULL: none */
 };
 
 int avis_model_options_new(avis_model_options **out) {
@@ -43,6 +45,7 @@ void avis_model_options_free(avis_model_options *opts) {
   free(opts->data_dir);
   free(opts->topic_model);
   free(opts->sentiment_model);
+  free(opts->lda_model);
   free(opts);
 }
 
@@ -232,6 +235,8 @@ static int load_classifiers(avis_model *m, const avis_model_options *opts) {
   }
   if (!rc && opts->sentiment_model)
     rc = avis_classifier_load(&m->sentiment_classifier, opts->sentiment_model);
+  if (!rc && opts->lda_model)
+    rc = avis_lda_load(&m->lda, opts->lda_model);
   return rc;
 }
 
@@ -280,6 +285,7 @@ void avis_model_free(avis_model *m) {
   avis_buf_release(&m->lexicon_names);
   avis_classifier_free(m->topics);
   avis_classifier_free(m->sentiment_classifier);
+  avis_lda_free(m->lda);
   free(m);
 }
 
@@ -312,4 +318,15 @@ const avis_classifier *avis_model_topic_model(const avis_model *m) {
 
 const avis_classifier *avis_model_sentiment_model(const avis_model *m) {
   return m ? m->sentiment_classifier : NULL;
+}
+
+int avis_model_options_set_lda_model(avis_model_options *opts,
+                                     const char *path) {
+  if (!opts)
+    return avis_fail(AVIS_ERR_ARG, "avis_model_options_set_lda_model: NULL options");
+  return set_path(&opts->lda_model, path);
+}
+
+const avis_lda *avis_model_lda(const avis_model *m) {
+  return m ? m->lda : NULL;
 }

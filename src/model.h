@@ -16,12 +16,14 @@ struct avis_model {
   avis_buf lexicon_names; /* lexicon paths, each NUL-terminated, in order */
   avis_classifier *topics;    /* topic model, or NULL (src/topics.c) */
   avis_classifier *sentiment_classifier; /* supervised sentiment, or NULL */
+  avis_lda *lda;              /* LDA topic model, or NULL (src/lda.c) */
 };
 
 struct avis_analyzer {
   const avis_model *model;
   avis_stemmer *stemmer;
   size_t max_bytes;
+  size_t max_tokens; /* 0: no limit */
 };
 
 /* What avis_analyze() hands back; every string is inside `arena`. */
@@ -33,6 +35,7 @@ struct avis_result {
   size_t nsentences;
   avis_vec sent_spans; /* uint32_t start, end pairs per sentence */
   size_t chars, words;
+  int truncated;       /* cut at the analyzer's token limit */
   avis_sentiment sentiment;
   avis_buf lexicons;   /* copy of the model's lexicon_names */
   size_t nlexicons;
@@ -41,6 +44,8 @@ struct avis_result {
   int has_class;       /* the supervised sentiment classifier ran */
   uint32_t class_off;  /* its label, in the arena */
   double class_prob;
+  avis_vec lda;        /* avis_lda_hit (lda.h), by decreasing weight */
+  avis_vec lda_words;  /* avis_topic_word (topics.h), the hits' top words */
 };
 
 #endif

@@ -19,6 +19,8 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl) {
   s->threshold = cl->threshold;
   s->scale = cl->p.scale;
   s->doc_weight = cl->p.doc_weight;
+  s->passage_win = cl->p.passage_win;
+  s->tag_floor = cl->p.tag_floor;
 }
 
 void avis_nb_work_release(avis_nb_work *w) {
@@ -27,6 +29,7 @@ void avis_nb_work_release(avis_nb_work *w) {
   avis_vec_release(&w->bag_vals);
   free(w->scores);
   free(w->post);
+  free(w->won);
   memset(w, 0, sizeof *w);
 }
 
@@ -35,9 +38,11 @@ static int work_reserve(avis_nb_work *w, size_t k) {
     return 0;
   free(w->scores);
   free(w->post);
+  free(w->won);
   w->scores = malloc(k * sizeof *w->scores);
   w->post = malloc(k * sizeof *w->post);
-  w->k = w->scores && w->post ? k : 0;
+  w->won = malloc(k * sizeof *w->won);
+  w->k = w->scores && w->post && w->won ? k : 0;
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
@@ -148,6 +153,9 @@ static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
       double share = weight * (double)count / (double)nterms;
       if (add_posterior(s, seq + start, i - start, share, w, shares))
         return AVIS_ERR_NOMEM;
+      for (size_t c = 0; c < s->nlabels; c++)
+        if (w->post[c] >= s->passage_win && count >= s->passage_terms / 2)
+          w->won[c] = 1;
       start = i + 1;
       count = 0;
     }
@@ -162,6 +170,7 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     return AVIS_ERR_NOMEM;
   for (size_t c = 0; c < k; c++) {
     shares[c] = 0;
+    w->won[c] = 0;
     if (tagged)
       tagged[c] = 0;
   }
@@ -179,7 +188,8 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
       best = c;
   if (tagged) {
     for (size_t c = 0; s->multi_label && c < k; c++)
-      tagged[c] = shares[c] >= s->threshold[c];
+      tagged[c] = shares[c] >= s->threshold[c] ||
+                  (w->won[c] && shares[c] >= s->tag_floor);
     tagged[best] = 1;
   }
   return 0;

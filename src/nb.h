@@ -22,6 +22,7 @@ typedef struct {
   const float *bias;        /* nlabels */
   const float *threshold;   /* nlabels */
   double scale, doc_weight;
+  double passage_win, tag_floor;
 } avis_nb_scorer;
 
 void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
@@ -30,6 +31,7 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
 typedef struct {
   avis_vec ids, bag_ids, bag_vals;
   double *scores, *post;
+  int *won;
   size_t k;
 } avis_nb_work;
 
@@ -48,8 +50,10 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
  * AVIS_TERM_BREAK): the whole-document posterior mixed with the
  * length-weighted posteriors of its passages. shares[] and tagged[] have
  * nlabels entries; shares sum to 1 (all 0 for a sequence without terms).
- * A topic is tagged when its share reaches its threshold; the first-ranked
- * one always is. A class model tags only its first-ranked class. */
+ * A topic is tagged when its share reaches its threshold, or when it wins a
+ * passage (posterior at least passage_win) and its share reaches tag_floor;
+ * the first-ranked one always is. A class model tags only its first-ranked
+ * class. */
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                     avis_nb_work *w, double *shares, int *tagged);
 
@@ -73,7 +77,7 @@ struct avis_train_options {
   unsigned em_iterations;
   double unlabelled_weight;
   unsigned min_df, max_terms, passage_terms, min_seed_hits;
-  double doc_weight;
+  double doc_weight, passage_win, tag_floor, seed_prior;
   int variant;              /* -1 chosen by cross-validation, 0 NB, 1 complement */
   unsigned flags;           /* AVIS_NB_* */
   int uniform_prior;

@@ -44,6 +44,8 @@ typedef struct {
   double *p;            /* nd x k: how much each document counts for a topic */
   double *dw;           /* nd: document weight in the counts */
   unsigned *fold;       /* nd: cross-validation fold (labelled documents) */
+  unsigned char *fixed; /* nd: seed-labelled with a topic only seeds teach */
+  uint64_t seed_only;   /* topics without labelled documents */
   gsl_matrix **fold_counts; /* labelled counts per fold */
   gsl_matrix *seed_counts;  /* seed-labelled documents' counts */
   size_t nlabelled, nseeded, nunlabelled;
@@ -256,9 +258,10 @@ static int map_seeds(trainer *t) {
   return rc;
 }
 
-/* The topic an unlabelled document's seed words point to, or -1 when they
- * are too few or split between topics. */
-static int seed_topic(const trainer *t, size_t i, double *hits) {
+/* The topic among `candidates` that a document's seed words point to, or
+ * -1 when they are too few or split between topics. */
+static int seed_topic(const trainer *t, size_t i, uint64_t candidates,
+                      double *hits) {
   for (size_t c = 0; c < t->k; c++)
     hits[c] = 0;
   for (size_t j = t->x.row[i]; j < t->x.row[i + 1]; j++) {
@@ -267,18 +270,22 @@ static int seed_topic(const trainer *t, size_t i, double *hits) {
       if (m & 1)
         hits[c] += t->x.counts[j];
   }
-  size_t best = 0, second = 1;
-  for (size_t c = 1; c < t->k; c++) {
-    if (hits[c] > hits[best]) {
-      second = best;
-      best = c;
-    } else if (c != best && hits[c] > hits[second]) {
-      second = c;
+  double best_hits = 0, second_hits = 0;
+  int best = -1;
+  for (size_t c = 0; c < t->k; c++) {
+    if (!(candidates >> c & 1))
+      continue;
+    if (hits[c] > best_hits) {
+      second_hits = best_hits;
+      best_hits = hits[c];
+      best = (int)c;
+    } else if (hits[c] > second_hits) {
+      second_hits = hits[c];
     }
   }
-  if (hits[best] < t->o->min_seed_hits || hits[best] < 2 * hits[second])
+  if (best_hits < t->o->min_seed_hits || best_hits < 2 * second_hits)
     return -1;
-  return (int)best;
+  return best;
 }
 
 static int init_assignments(trainer *t) {
@@ -286,35 +293,47 @@ static int init_assignments(trainer *t) {
   t->p = calloc(t->nd * k, sizeof *t->p);
   t->dw = calloc(t->nd, sizeof *t->dw);
   t->fold = calloc(t->nd, sizeof *t->fold);
+  t->fixed = calloc(t->nd, sizeof *t->fixed);
   double *hits = calloc(k, sizeof *hits);
   size_t *per_topic = calloc(k, sizeof *per_topic);
-  if (!t->p || !t->dw || !t->fold || !hits || !per_topic) {
+  if (!t->p || !t->dw || !t->fold || !t->fixed || !hits || !per_topic) {
     free(hits);
     free(per_topic);
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   }
+  uint64_t all = k < 64 ? ((uint64_t)1 << k) - 1 : ~(uint64_t)0, labelled = 0;
+  for (size_t i = 0; i < t->nd; i++)
+    labelled |= t->gold[i];
+  t->seed_only = all & ~labelled;
   for (size_t i = 0; i < t->nd; i++) {
     t->fold[i] = avis_nb_fold(t->docs[i], t->o->cv_folds,
                               t->o->seed ^ CV_SEED_SALT);
+    double weight = avis_corpus_doc_weight(t->c, t->docs[i]);
     if (t->gold[i]) {
-      t->dw[i] = 1;
+      t->dw[i] = weight;
       for (size_t c = 0; c < k; c++)
         t->p[i * k + c] = (double)(t->gold[i] >> c & 1);
+      int s = t->seed_only ? seed_topic(t, i, t->seed_only, hits) : -1;
+      if (s >= 0) {
+        t->p[i * k + (size_t)s] = t->o->unlabelled_weight;
+        per_topic[s]++;
+      }
       continue;
     }
     t->nunlabelled++;
-    int s = seed_topic(t, i, hits);
+    int s = seed_topic(t, i, all, hits);
     if (s >= 0) {
       t->p[i * k + (size_t)s] = 1;
-      t->dw[i] = t->o->unlabelled_weight;
+      t->dw[i] = weight * t->o->unlabelled_weight;
+      t->fixed[i] = (unsigned char)(t->seed_only >> s & 1);
       t->nseeded++;
       per_topic[s]++;
     }
   }
   for (size_t c = 0; c < k; c++)
     if (per_topic[c])
-      say(t, "seed words label %zu unlabelled documents %s", per_topic[c],
-          t->ids[c]);
+      say(t, "seed words give %zu documents the topic %s%s", per_topic[c],
+          t->ids[c], t->seed_only >> c & 1 ? " (known from seeds only)" : "");
   free(hits);
   free(per_topic);
   return 0;
@@ -325,8 +344,9 @@ static int init_assignments(trainer *t) {
 /* Matrices are allocated here rather than by GSL, whose allocation failure
  * would call its error handler (by default, abort) instead of returning. */
 static gsl_matrix *matrix_new(size_t rows, size_t cols) {
+  size_t n = rows * cols;
   gsl_matrix *m = calloc(1, sizeof *m);
-  double *data = calloc(rows * cols ? rows * cols : 1, sizeof *data);
+  double *data = calloc(n ? n : 1, sizeof *data);
   if (!m || !data) {
     free(m);
     free(data);
@@ -412,6 +432,8 @@ static void make_scorer(const trainer *t, const float *w,
   s->threshold = t->thr;
   s->scale = t->scale;
   s->doc_weight = t->o->doc_weight;
+  s->passage_win = t->o->passage_win;
+  s->tag_floor = t->o->tag_floor;
 }
 
 static void score_doc(const trainer *t, const avis_nb_scorer *s, size_t i,
@@ -433,11 +455,29 @@ static int fold_matrices(trainer *t) {
       return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < t->nd; i++) {
     if (t->gold[i])
-      add_doc_counts(t, i, 1, t->fold_counts[t->fold[i]]);
+      add_doc_counts(t, i, t->dw[i], t->fold_counts[t->fold[i]]);
     else if (t->dw[i] > 0)
       add_doc_counts(t, i, t->dw[i], t->seed_counts);
   }
   return 0;
+}
+
+/* Seed words act as a prior: each adds a small share of its topic's mass
+ * to its count, so that a topic learnt from few documents still listens to
+ * the words that define it. */
+static void add_seed_prior(const trainer *t, gsl_matrix *n) {
+  if (t->o->seed_prior <= 0)
+    return;
+  for (size_t c = 0; c < t->k; c++) {
+    gsl_vector_view row = gsl_matrix_row(n, c);
+    double mass = 0;
+    for (size_t j = 0; j < t->nterms; j++)
+      mass += gsl_vector_get(&row.vector, j);
+    double extra = t->o->seed_prior * mass;
+    for (size_t j = 0; j < t->nterms; j++)
+      if (t->seed_mask[j] >> c & 1)
+        *gsl_vector_ptr(&row.vector, j) += extra;
+  }
 }
 
 /* The counts of every labelled fold but `skip`, and the seed-labelled
@@ -447,6 +487,7 @@ static void counts_without(const trainer *t, unsigned skip, gsl_matrix *out) {
   for (unsigned f = 0; f < t->o->cv_folds; f++)
     if (f != skip)
       gsl_matrix_add(out, t->fold_counts[f]);
+  add_seed_prior(t, out);
 }
 
 typedef struct {
@@ -613,8 +654,9 @@ static int held_out_shares(trainer *t, double *shares) {
 }
 
 /* Each topic's threshold is the share above which tagging it best agrees
- * with the held-out labels (F1). Topics with too few labelled documents
- * take the median of the others. */
+ * with the held-out labels (F1). Topics with too few labelled documents to
+ * calibrate take the lowest calibrated threshold: they are the topics that
+ * cut across the labelled ones, and single-label data under-rates those. */
 static void fit_thresholds(trainer *t, const double *shares) {
   size_t k = t->k, ncal = 0;
   double *cal = malloc(k * sizeof *cal);
@@ -656,7 +698,7 @@ static void fit_thresholds(trainer *t, const double *shares) {
         cal[j] = cal[j - 1];
         cal[j - 1] = x;
       }
-    fallback = cal[ncal / 2];
+    fallback = cal[0];
   }
   for (size_t c = 0; c < k; c++)
     if (t->threshold[c] < 0)
@@ -693,6 +735,7 @@ static void total_counts(const trainer *t, gsl_matrix *n) {
   for (size_t i = 0; i < t->nd; i++)
     if (!t->gold[i] && t->dw[i] > 0)
       add_doc_counts(t, i, t->dw[i], n);
+  add_seed_prior(t, n);
 }
 
 static void report_em(const trainer *t, unsigned it) {
@@ -726,11 +769,12 @@ static int run_em(trainer *t, gsl_matrix *n) {
       return avis_fail(AVIS_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < t->nd; i++) {
-      if (t->gold[i])
+      if (t->gold[i] || t->fixed[i])
         continue;
       score_doc(t, &sc, i, scores);
       avis_nb_softmax(scores, k, t->scale, t->p + i * k);
-      t->dw[i] = t->o->unlabelled_weight;
+      t->dw[i] = avis_corpus_doc_weight(t->c, t->docs[i]) *
+                 t->o->unlabelled_weight;
     }
     report_em(t, it);
   }
@@ -766,7 +810,8 @@ static int write_model(const trainer *t, avis_classifier **out) {
   size_t k = t->k;
   avis_nb_params p = {(uint32_t)t->o->kind, (uint32_t)k, t->nterms, t->o->flags,
                       (float)t->scale, (float)t->o->doc_weight,
-                      (float)t->alpha, t->o->passage_terms};
+                      (float)t->alpha, t->o->passage_terms,
+                      (float)t->o->passage_win, (float)t->o->tag_floor};
   avis_nb_label_spec *labels = calloc(k, sizeof *labels);
   const char **terms = malloc(t->nterms * sizeof *terms);
   double *w = malloc((size_t)t->nterms * k * sizeof *w);
@@ -814,6 +859,7 @@ static void trainer_release(trainer *t) {
   free(t->p);
   free(t->dw);
   free(t->fold);
+  free(t->fixed);
   for (unsigned f = 0; t->fold_counts && f < t->o->cv_folds; f++)
     matrix_free(t->fold_counts[f]);
   free(t->fold_counts);

@@ -43,6 +43,17 @@ static int folds_unlike_lower(utf8proc_int32_t cp) {
   return cp == 0xB5 || cp == 0x130 || cp == 0x149 || cp == 0x17F;
 }
 
+/* Lower case of a code point below U+0300. Latin-1 capitals, among them
+ * nearly all of French's, sit 0x20 below their lower case (except ×, D7);
+ * the rest is left to utf8proc. */
+static utf8proc_int32_t latin_lower(utf8proc_int32_t cp) {
+  if (cp >= 0x100)
+    return utf8proc_tolower(cp);
+  if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7))
+    return cp + 0x20;
+  return cp;
+}
+
 /* Length of the code point at s, or a negative utf8proc error. The one-
  * and two-byte forms, all that French text needs, are decoded inline. */
 static utf8proc_ssize_t next_cp(const unsigned char *s, size_t len,
@@ -60,6 +71,22 @@ static utf8proc_ssize_t next_cp(const unsigned char *s, size_t len,
 
 static int invalid_utf8(void) {
   return avis_fail(AVIS_ERR_ARG, "normalisation of invalid UTF-8");
+}
+
+/* Reads the code point at s[*i] through premap(), skipping those it drops,
+ * and moves *i past it: 1 and *cp, 0 at the end, or a negative code. */
+static int next_mapped(const unsigned char *s, size_t len, size_t *i,
+                       utf8proc_int32_t *cp) {
+  while (*i < len) {
+    utf8proc_ssize_t n = next_cp(s + *i, len - *i, cp);
+    if (n < 0)
+      return invalid_utf8();
+    *i += (size_t)n;
+    *cp = premap(*cp);
+    if (*cp != DROP)
+      return 1;
+  }
+  return 0;
 }
 
 /* Pass 1. Appends s lower-cased up to its first non-ASCII byte; returns
@@ -81,22 +108,18 @@ static size_t lower_ascii(avis_buf *arena, const unsigned char *s,
 static int lower_latin(avis_buf *arena, const unsigned char *s, size_t len) {
   utf8proc_uint8_t *o = (utf8proc_uint8_t *)arena->data + arena->len;
   size_t i = 0, n = 0;
-  while (i < len) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t k = next_cp(s + i, len - i, &cp);
-    if (k < 0)
-      return invalid_utf8();
-    i += (size_t)k;
-    cp = premap(cp);
-    if (cp == DROP)
-      continue;
+  utf8proc_int32_t cp;
+  int rc;
+  while ((rc = next_mapped(s, len, &i, &cp)) > 0) {
     if (cp >= 0x300 || folds_unlike_lower(cp))
       return 0;
-    utf8proc_int32_t lower = utf8proc_tolower(cp);
+    utf8proc_int32_t lower = latin_lower(cp);
     if (lower >= 0x800)
       return 0;
     n += (size_t)utf8proc_encode_char(lower, o + n);
   }
+  if (rc < 0)
+    return rc;
   arena->len += n;
   return 1;
 }
@@ -109,19 +132,29 @@ static int append_cp(avis_buf *arena, utf8proc_int32_t cp) {
   return 0;
 }
 
+/* Canonical reordering sorts each run of combining marks in time quadratic
+ * in its length, so runs are kept short as Unicode's stream-safe format
+ * does (UAX #15): after 30 marks in a row, a combining grapheme joiner (a
+ * starter) is inserted. No real word has such a run. */
+#define MAX_NONSTARTERS 30
+#define CGJ 0x034F
+
 static int premap_all(avis_buf *out, const unsigned char *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = next_cp(s + i, len - i, &cp);
-    if (n < 0)
-      return invalid_utf8();
-    i += (size_t)n;
-    cp = premap(cp);
-    if (cp != DROP && append_cp(out, cp))
+  size_t i = 0, run = 0;
+  utf8proc_int32_t cp;
+  int rc;
+  while ((rc = next_mapped(s, len, &i, &cp)) > 0) {
+    if (utf8proc_get_property(cp)->combining_class == 0)
+      run = 0;
+    else if (++run > MAX_NONSTARTERS) {
+      if (append_cp(out, CGJ))
+        return AVIS_ERR_NOMEM;
+      run = 1;
+    }
+    if (append_cp(out, cp))
       return AVIS_ERR_NOMEM;
   }
-  return 0;
+  return rc;
 }
 
 static int fold_nfc(avis_buf *arena, const char *s, size_t len) {

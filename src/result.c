@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "lda.h"
 #include "model.h"
 #include "topics.h"
 
@@ -15,6 +16,8 @@ void avis_result_free(avis_result *r) {
   avis_vec_release(&r->sent_spans);
   avis_vec_release(&r->topics);
   avis_vec_release(&r->evidence);
+  avis_vec_release(&r->lda);
+  avis_vec_release(&r->lda_words);
   avis_sentiment_release(&r->sentiment);
   free(r);
 }
@@ -61,6 +64,9 @@ const char *avis_result_text(const avis_result *r, size_t *len) {
 
 size_t avis_result_char_count(const avis_result *r) { return r ? r->chars : 0; }
 size_t avis_result_word_count(const avis_result *r) { return r ? r->words : 0; }
+int avis_result_truncated(const avis_result *r) {
+  return r ? r->truncated : 0;
+}
 size_t avis_result_token_count(const avis_result *r) {
   return r ? r->tokens.len : 0;
 }
@@ -230,6 +236,22 @@ int avis_result_topic_evidence(const avis_result *r, size_t i, size_t j,
     *word = r->arena.data + w->word_off;
   if (weight)
     *weight = w->weight;
+  return 0;
+}
+
+size_t avis_result_lda_topic_count(const avis_result *r) {
+  return r ? r->lda.len : 0;
+}
+
+int avis_result_lda_topic(const avis_result *r, size_t i, size_t *topic,
+                          double *weight) {
+  if (!r || i >= r->lda.len)
+    return avis_fail(AVIS_ERR_ARG, "avis_result_lda_topic: no topic %zu", i);
+  const avis_lda_hit *h = (const avis_lda_hit *)r->lda.data + i;
+  if (topic)
+    *topic = h->topic;
+  if (weight)
+    *weight = h->weight;
   return 0;
 }
 

@@ -19,12 +19,13 @@ typedef struct {
   double question;        /* every term of a sentence ending in '?' */
   double boost_max;       /* cap on stacked intensifiers */
   unsigned window;        /* words an intensifier or diminisher reaches */
-  double bias;            /* lexicon skew, paid by every driver */
-  double alpha;           /* score = x / sqrt(x^2 + alpha) */
-  double neutral_band;    /* |score| below this is neutral */
+  unsigned negation_window; /* words a negator reaches */
+  double stem;            /* a term matched by its stem only */
+  double bias;            /* calibration offset, paid by every driver */
+  double damping;         /* evidence mass that halves a lone term's score */
+  double neutral_band;    /* |score| up to this is neutral */
   double pas_mal;         /* built-in "pas mal" when no lexicon has it */
   double pas_terrible;    /* built-in "pas terrible" likewise */
-  double neg_window, stem_weight, last_sentence, neg_negative, first_sentence, stem_unstripped;
 } sentiment_params;
 
 static const sentiment_params params = {
@@ -35,12 +36,13 @@ static const sentiment_params params = {
     .question = 0.5,
     .boost_max = 2.0,
     .window = 3,
+    .negation_window = 4,
+    .stem = 0.6,
     .bias = 0.1,
-    .alpha = 1.0,
-    .neutral_band = 0.05,
+    .damping = 1.0,
+    .neutral_band = 0.02,
     .pas_mal = 0.4,
     .pas_terrible = -0.4,
-    .neg_window = 99, .stem_weight = 1, .last_sentence = 1, .neg_negative = 0, .first_sentence = 1, .stem_unstripped = 1,
 };
 
 /* Longest expression tried, in tokens (elided clitics count). */
@@ -182,7 +184,6 @@ typedef struct {
   const avis_modifiers *mods;
   avis_sentiment *out;
   avis_buf key; /* expression candidates */
-  size_t nsent;
 
   /* Sentence. */
   uint32_t sentence;
@@ -198,7 +199,7 @@ typedef struct {
   size_t ne_first;     /* first driver after that ne */
   int negated;         /* a ne-family negation (pas, jamais, ...) is open */
   int sans;            /* a "sans" negation is open */
-  unsigned neg_words;
+  unsigned neg_words;   /* words read since the negator */
   double concession;   /* weight inside a malgré / bien que clause, else 0 */
   double boost;        /* pending intensifier/diminisher factor */
   unsigned boost_rule;
@@ -307,9 +308,8 @@ static int add_driver(scorer *s, size_t tok, size_t ntok, double polarity,
                       unsigned rules, uint32_t term_off, uint32_t term_len,
                       int clause) {
   double c = polarity * s->sentence_factor;
-  if (rules & AVIS_RULE_STEM) c *= params.stem_weight;
-  if (s->toks[tok].sentence + 1 == s->nsent) c *= params.last_sentence;
-  if (s->toks[tok].sentence == 0 && s->nsent > 1) c *= params.first_sentence;
+  if (rules & AVIS_RULE_STEM)
+    c *= params.stem;
   rules |= s->sentence_rules;
   if (s->contrast > 0.0) {
     c *= s->contrast;
@@ -332,7 +332,6 @@ static int add_driver(scorer *s, size_t tok, size_t ntok, double polarity,
         break;
       }
     if (s->negated || s->sans) {
-      if (params.neg_negative != 0 && polarity < 0) c *= params.neg_negative / params.negation;
       c *= params.negation;
       rules |= AVIS_RULE_NEGATED;
     }
@@ -452,18 +451,18 @@ static int exclamative_jamais(const scorer *s, size_t i, size_t end) {
 }
 
 /* pas, jamais, rien, plus (after ne), ... A ne-family negator opens one
- * negation for the rest of the clause and resolves a pending ne: the words
- * between ne and it (the verb: "je n'aime pas") are negated too. Further
- * negators of the family join it ("ne ... jamais rien" is one negation).
- * "sans" opens its own, so "pas sans intérêt" is a double negation, but
- * "sans aucun", "sans rien" are one. */
+ * negation over the next words of its clause (params.negation_window) and
+ * resolves a pending ne: the words between ne and it (the verb: "je
+ * n'aime pas") are negated too. Further negators of the family join it
+ * ("ne ... jamais rien" is one negation). "sans" opens its own, so "pas
+ * sans intérêt" is a double negation, but "sans aucun", "sans rien" are
+ * one. */
 static void read_negator(scorer *s, size_t i, size_t end,
                          const avis_modifier *m) {
   const char *w = norm_of(s, i);
   size_t n = s->toks[i].norm_len;
   if (equals(w, n, "sans")) {
-    if (!s->sans)
-      s->sans = 1;
+    s->sans = 1;
     s->neg_words = 0;
     return;
   }
@@ -600,15 +599,15 @@ static size_t read_builtin_pas(scorer *s, size_t i, size_t end, int *rc) {
     if (polarity > 0 && (equals(d, dn, "de") || equals(d, dn, "d'")))
       return 2;
   }
+  size_t ends[MAX_EXPRESSION_TOKENS];
   uint32_t off = (uint32_t)s->arena->len;
-  uint32_t len = (uint32_t)(s->toks[i].norm_len + 1 + n);
-  if ((*rc = avis_buf_append(s->arena, "pas ", 4)) != 0 ||
-      (*rc = avis_buf_append(s->arena, s->arena->data + s->toks[i + 1].norm_off,
-                             n)) != 0 ||
+  if (build_keys(s, i, end, 2, ends, rc) != 2 ||
+      (*rc = avis_buf_append(s->arena, s->key.data, ends[1])) != 0 ||
       (*rc = avis_buf_putc(s->arena, '\0')) != 0)
     return 0;
   s->subjective_words += 2;
-  *rc = add_driver(s, i, 2, polarity, AVIS_RULE_EXPRESSION, off, len, 1);
+  *rc = add_driver(s, i, 2, polarity, AVIS_RULE_EXPRESSION, off,
+                   (uint32_t)ends[1], 1);
   return 2;
 }
 
@@ -626,21 +625,20 @@ static int read_single_word(scorer *s, size_t i, size_t end) {
     read_que(s);
   if (t->flags & AVIS_TF_ELISION)
     return 0;
-  if (!is_function_word(w)) {
-    const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
-    if (e)
-      return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
-    e = (params.stem_unstripped == 0 && t->stem_len == t->norm_len) ? NULL : avis_lexicon_stem(s->lex, s->arena->data + t->stem_off, t->stem_len);
-    if (e)
-      return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
-  }
+  const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
+  if (e && !is_function_word(w))
+    return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
+  e = e ? NULL
+        : avis_lexicon_stem(s->lex, s->arena->data + t->stem_off, t->stem_len);
+  if (e && !is_function_word(w))
+    return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
   if (s->boost_left && --s->boost_left == 0)
     reset_boost(s);
   return 0;
 }
 
 static int read_word(scorer *s, size_t i, size_t end, size_t *next) {
-  if ((s->negated || s->sans) && ++s->neg_words > params.neg_window)
+  if ((s->negated || s->sans) && ++s->neg_words > params.negation_window)
     s->negated = s->sans = 0;
   expression x;
   int rc = find_expression(s, i, end, &x);
@@ -648,9 +646,11 @@ static int read_word(scorer *s, size_t i, size_t end, size_t *next) {
     return rc;
   /* After ne, plus negates: "n'est plus amusant" is not the comparative
    * expression "plus amusant". */
-  const avis_modifier *head = modifier_at(s, i);
-  if (x.entry && s->ne_open && head && head->kind == AVIS_MOD_NEG_PLUS)
-    memset(&x, 0, sizeof x);
+  if (x.entry && s->ne_open) {
+    const avis_modifier *head = modifier_at(s, i);
+    if (head && head->kind == AVIS_MOD_NEG_PLUS)
+      memset(&x, 0, sizeof x);
+  }
   if (!(s->toks[i].flags & AVIS_TF_ELISION))
     s->words++;
   if (x.entry) {
@@ -676,22 +676,25 @@ static int read_word(scorer *s, size_t i, size_t end, size_t *next) {
   return rc;
 }
 
-/* Emoji and emoticons: the lexicon first, then the built-in tables. */
+/* Emoji and emoticons: the lexicon first (as written, then an emoji's
+ * base), then the built-in tables. */
 static int read_symbol(scorer *s, size_t i) {
   const avis_tok *t = &s->toks[i];
   const char *w = norm_of(s, i);
+  char base[32];
+  size_t n = t->kind == AVIS_TOKEN_EMOJI
+                 ? emoji_base(w, t->norm_len, base, sizeof base)
+                 : 0;
   const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
+  if (!e && n && n < t->norm_len)
+    e = avis_lexicon_form(s->lex, base, n);
   if (e)
     return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
-  double polarity;
-  if (t->kind == AVIS_TOKEN_EMOTICON) {
-    polarity = symbol_polarity(emoticons, sizeof emoticons / sizeof *emoticons,
-                               w, t->norm_len);
-  } else {
-    char base[32];
-    size_t n = emoji_base(w, t->norm_len, base, sizeof base);
-    polarity = symbol_polarity(emoji, sizeof emoji / sizeof *emoji, base, n);
-  }
+  double polarity =
+      t->kind == AVIS_TOKEN_EMOTICON
+          ? symbol_polarity(emoticons, sizeof emoticons / sizeof *emoticons, w,
+                            t->norm_len)
+          : symbol_polarity(emoji, sizeof emoji / sizeof *emoji, base, n);
   if (polarity == 0.0)
     return 0;
   return add_driver(s, i, 1, polarity, 0, t->norm_off, t->norm_len, 0);
@@ -741,12 +744,13 @@ static int score_sentence(scorer *s, size_t first, size_t end) {
 
 /* ---- Aggregation ---------------------------------------------------- */
 
-/* The calibrated sum of a set of contributions, mapped into (-1, 1). */
-static double squash(double sum, size_t n) {
-  if (n == 0)
-    return 0.0;
-  double x = sum - params.bias * (double)n;
-  return x / sqrt(x * x + params.alpha);
+/* The balance of calibrated contributions: net polarity over total
+ * polarity mass, damped when there is little evidence. Unlike a squashed
+ * sum it does not run to ±1 as a long article piles up terms, so a score
+ * means the same for a tweet and for an op-ed; its sign is the sign of the
+ * calibrated sum. */
+static double balance(double net, double mass) {
+  return mass > 0 ? net / (mass + params.damping) : 0.0;
 }
 
 static int cmp_driver(const void *a, const void *b) {
@@ -759,24 +763,26 @@ static int cmp_driver(const void *a, const void *b) {
 
 static int aggregate(scorer *s, size_t nsent) {
   avis_sentiment *out = s->out;
-  size_t *counts = calloc(nsent ? nsent : 1, sizeof *counts);
-  if (!counts)
+  double *net = out->sentences.data;
+  double *mass = calloc(nsent ? nsent : 1, sizeof *mass);
+  if (!mass)
     return AVIS_ERR_NOMEM;
-  double *sums = out->sentences.data;
-  double total = 0.0;
+  double total_net = 0.0, total_mass = 0.0;
   size_t ndrivers = driver_count(s);
   for (size_t i = 0; i < ndrivers; i++) {
     const avis_driver *d = driver_at(s, i);
-    total += d->contribution;
+    double c = d->contribution - params.bias;
+    total_net += c;
+    total_mass += fabs(c);
     if (d->sentence < nsent) {
-      sums[d->sentence] += d->contribution;
-      counts[d->sentence]++;
+      net[d->sentence] += c;
+      mass[d->sentence] += fabs(c);
     }
   }
   for (size_t i = 0; i < nsent; i++)
-    sums[i] = squash(sums[i], counts[i]);
-  free(counts);
-  out->score = squash(total, ndrivers);
+    net[i] = balance(net[i], mass[i]);
+  free(mass);
+  out->score = balance(total_net, total_mass);
   out->label = avis_label_for_score(out->score);
   out->subjectivity =
       s->words ? fmin(1.0, (double)s->subjective_words / (double)s->words) : 0;
@@ -802,7 +808,7 @@ int avis_sentiment_score(const avis_tok *toks, size_t ntok, size_t nsent,
   memset(out, 0, sizeof *out);
   out->has_emotions = lex->has_emotions;
   scorer s = {.toks = toks, .arena = arena, .lex = lex, .mods = mods,
-              .out = out, .nsent = nsent};
+              .out = out};
   reset_boost(&s);
   int rc = alloc_sentences(&out->sentences, nsent);
   for (size_t first = 0; !rc && first < ntok;) {

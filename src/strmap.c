@@ -5,19 +5,46 @@
 
 #include "avis.h"
 
-/* FNV-1a: short keys (words) dominate, where it is as good as anything. */
-uint64_t avis_hash(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211ULL;
-  }
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
   return h;
 }
 
-static int keys_equal(const avis_strmap *m, uint32_t e, const char *k,
-                      size_t n) {
-  return m->klen[e] == n && memcmp(m->keys + m->koff[e], k, n) == 0;
+/* Hashes eight bytes at a time: every token of every document is looked
+ * up (stem cache, lexicon, stop words), so this sits on the hot path. The
+ * tail is read as one zero-padded word. */
+uint64_t avis_hash(const char *s, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
+  }
+  if (i < n) {
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
+  }
+  return mix(h);
+}
+
+/* Keys are mostly words of a few bytes, for which a call to memcmp costs
+ * more than the comparison. */
+static int same_bytes(const char *a, const char *b, size_t n) {
+  for (; n >= 8; a += 8, b += 8, n -= 8) {
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    if (x != y)
+      return 0;
+  }
+  while (n--)
+    if (*a++ != *b++)
+      return 0;
+  return 1;
 }
 
 /* Slot of `key`, or of the empty slot where it would go. */
@@ -25,26 +52,34 @@ static size_t find_slot(const avis_strmap *m, const char *key, size_t n,
                         uint64_t h) {
   size_t mask = m->nslots - 1;
   size_t i = (size_t)h & mask;
+  uint32_t h32 = (uint32_t)(h >> 32);
   for (;;) {
-    uint32_t s = m->slots[i];
-    if (s == 0)
+    const avis_strmap_slot *s = &m->slots[i];
+    if (s->entry == 0)
       return i;
-    if (m->hashes[s - 1] == h && keys_equal(m, s - 1, key, n))
-      return i;
+    if (s->hash == h32) {
+      const avis_strmap_entry *e = &m->entries[s->entry - 1];
+      if (e->klen == n && same_bytes(m->keys + e->koff, key, n))
+        return i;
+    }
     i = (i + 1) & mask;
   }
 }
 
 static int grow_slots(avis_strmap *m) {
   size_t n = m->nslots ? m->nslots * 2 : 64;
-  uint32_t *slots = calloc(n, sizeof *slots);
+  avis_strmap_slot *slots = calloc(n, sizeof *slots);
   if (!slots)
     return AVIS_ERR_NOMEM;
-  for (size_t e = 0; e < m->count; e++) {
-    size_t i = (size_t)m->hashes[e] & (n - 1);
-    while (slots[i])
-      i = (i + 1) & (n - 1);
-    slots[i] = (uint32_t)e + 1;
+  for (size_t i = 0; i < m->nslots; i++) {
+    avis_strmap_slot s = m->slots[i];
+    if (!s.entry)
+      continue;
+    const avis_strmap_entry *e = &m->entries[s.entry - 1];
+    size_t j = (size_t)avis_hash(m->keys + e->koff, e->klen) & (n - 1);
+    while (slots[j].entry)
+      j = (j + 1) & (n - 1);
+    slots[j] = s;
   }
   free(m->slots);
   m->slots = slots;
@@ -54,22 +89,10 @@ static int grow_slots(avis_strmap *m) {
 
 static int grow_entries(avis_strmap *m) {
   size_t cap = m->cap ? m->cap * 2 : 32;
-  uint32_t *koff = realloc(m->koff, cap * sizeof *koff);
-  if (!koff)
+  avis_strmap_entry *entries = realloc(m->entries, cap * sizeof *entries);
+  if (!entries)
     return AVIS_ERR_NOMEM;
-  m->koff = koff;
-  uint32_t *klen = realloc(m->klen, cap * sizeof *klen);
-  if (!klen)
-    return AVIS_ERR_NOMEM;
-  m->klen = klen;
-  uint32_t *vals = realloc(m->vals, cap * sizeof *vals);
-  if (!vals)
-    return AVIS_ERR_NOMEM;
-  m->vals = vals;
-  uint64_t *hashes = realloc(m->hashes, cap * sizeof *hashes);
-  if (!hashes)
-    return AVIS_ERR_NOMEM;
-  m->hashes = hashes;
+  m->entries = entries;
   m->cap = cap;
   return 0;
 }
@@ -93,12 +116,13 @@ static int store_key(avis_strmap *m, const char *key, size_t n) {
 }
 
 int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val) {
-  if ((m->count + 1) * 4 > m->nslots * 3 && grow_slots(m))
+  /* At most half full: lookups then probe about 1.5 slots. */
+  if ((m->count + 1) * 2 > m->nslots && grow_slots(m))
     return AVIS_ERR_NOMEM;
   uint64_t h = avis_hash(key, n);
   size_t i = find_slot(m, key, n, h);
-  if (m->slots[i]) {
-    m->vals[m->slots[i] - 1] = val;
+  if (m->slots[i].entry) {
+    m->entries[m->slots[i].entry - 1].val = val;
     return 0;
   }
   if (m->count == m->cap && grow_entries(m))
@@ -106,12 +130,12 @@ int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val) {
   if (store_key(m, key, n))
     return AVIS_ERR_NOMEM;
   size_t e = m->count++;
-  m->koff[e] = (uint32_t)m->keys_len;
-  m->klen[e] = (uint32_t)n;
-  m->vals[e] = val;
-  m->hashes[e] = h;
+  m->entries[e].koff = (uint32_t)m->keys_len;
+  m->entries[e].klen = (uint32_t)n;
+  m->entries[e].val = val;
   m->keys_len += n + 1;
-  m->slots[i] = (uint32_t)e + 1;
+  m->slots[i].entry = (uint32_t)e + 1;
+  m->slots[i].hash = (uint32_t)(h >> 32);
   return 0;
 }
 
@@ -120,17 +144,17 @@ int avis_strmap_get(const avis_strmap *m, const char *key, size_t n,
   if (!m->nslots)
     return 0;
   size_t i = find_slot(m, key, n, avis_hash(key, n));
-  if (!m->slots[i])
+  if (!m->slots[i].entry)
     return 0;
   if (val)
-    *val = m->vals[m->slots[i] - 1];
+    *val = m->entries[m->slots[i].entry - 1].val;
   return 1;
 }
 
 const char *avis_strmap_key(const avis_strmap *m, size_t i, size_t *n) {
   if (n)
-    *n = m->klen[i];
-  return m->keys + m->koff[i];
+    *n = m->entries[i].klen;
+  return m->keys + m->entries[i].koff;
 }
 
 void avis_strmap_clear(avis_strmap *m) {
@@ -142,10 +166,7 @@ void avis_strmap_clear(avis_strmap *m) {
 
 void avis_strmap_release(avis_strmap *m) {
   free(m->slots);
-  free(m->koff);
-  free(m->klen);
-  free(m->vals);
-  free(m->hashes);
+  free(m->entries);
   free(m->keys);
   memset(m, 0, sizeof *m);
 }

@@ -8,13 +8,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A slot holds the entry index + 1 (0 = empty) and 32 bits of the key's
+ * hash, so that a probe rarely touches an entry whose key differs; an
+ * entry keeps its key's place and its value together. Lookups thus cost
+ * about three cache misses, and every token pays for several lookups. */
 typedef struct {
-  uint32_t *slots;  /* entry index + 1, 0 = empty */
-  size_t nslots;    /* power of two */
-  uint32_t *koff;   /* key offsets into keys.data, per entry */
-  uint32_t *klen;
-  uint32_t *vals;
-  uint64_t *hashes;
+  uint32_t entry;
+  uint32_t hash;
+} avis_strmap_slot;
+
+typedef struct {
+  uint32_t koff, klen, val;
+} avis_strmap_entry;
+
+typedef struct {
+  avis_strmap_slot *slots;
+  size_t nslots; /* power of two */
+  avis_strmap_entry *entries;
   size_t count;
   size_t cap;
   char *keys;

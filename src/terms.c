@@ -12,7 +12,7 @@
 static int has_letter(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x80 || (c | 0x20) - 'a' < 26u)
+    if (c >= 0x80 || (unsigned)((c | 0x20) - 'a') < 26u)
       return 1;
   }
   return 0;
@@ -109,6 +109,24 @@ static int normalize_and_stem(avis_term_reader *r) {
   return 0;
 }
 
+/* Forms mode: each term becomes the normalised word its token holds (a
+ * hashtag, its word without the '#'). */
+static int terms_to_forms(avis_term_reader *r) {
+  avis_term *terms = r->terms.data;
+  const avis_tok *toks = r->toks.data;
+  for (size_t i = 0; i < r->terms.len; i++) {
+    const avis_tok *t = &toks[terms[i].tok];
+    size_t skip = t->kind == AVIS_TOKEN_HASHTAG;
+    terms[i].off = (uint32_t)r->strings.len;
+    terms[i].len = t->norm_len - (uint32_t)skip;
+    if (avis_buf_append(&r->strings, r->arena.data + t->norm_off + skip,
+                        terms[i].len) ||
+        avis_buf_putc(&r->strings, '\0'))
+      return AVIS_ERR_NOMEM;
+  }
+  return 0;
+}
+
 int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
   avis_encoding enc;
   avis_buf_clear(&r->arena);
@@ -125,7 +143,8 @@ int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
       (rc = normalize_and_stem(r)) != 0 ||
       (rc = avis_terms_from_tokens(r->toks.data, r->toks.len, r->arena.data,
                                    r->stopwords, r->stemmer, &r->terms,
-                                   &r->strings)) != 0)
+                                   &r->strings)) != 0 ||
+      (r->forms && (rc = terms_to_forms(r)) != 0))
     return avis_fail(rc, "out of memory while reading terms");
   return 0;
 }
@@ -168,6 +187,7 @@ void avis_corpus_free(avis_corpus *c) {
   avis_vec_release(&c->doc_start);
   avis_vec_release(&c->doc_labels);
   avis_vec_release(&c->doc_bytes);
+  avis_vec_release(&c->doc_weight);
   free(c);
 }
 
@@ -234,8 +254,17 @@ static int append_terms(avis_corpus *c, uint32_t doc) {
 
 int avis_corpus_add(avis_corpus *c, const char *text, size_t len,
                     const char *const *labels, size_t nlabels) {
+  return avis_corpus_add_weighted(c, text, len, labels, nlabels, 1.0);
+}
+
+int avis_corpus_add_weighted(avis_corpus *c, const char *text, size_t len,
+                             const char *const *labels, size_t nlabels,
+                             double weight) {
   if (!c || (!text && len) || (!labels && nlabels))
     return avis_fail(AVIS_ERR_ARG, "avis_corpus_add: NULL argument");
+  if (!(weight > 0 && weight <= 100))
+    return avis_fail(AVIS_ERR_ARG, "document weight %g not in (0, 100]",
+                     weight);
   size_t ndocs = avis_corpus_doc_count(c);
   if (ndocs >= UINT32_MAX - 1)
     return avis_fail(AVIS_ERR_TOO_LARGE, "the corpus is full");
@@ -246,16 +275,69 @@ int avis_corpus_add(avis_corpus *c, const char *text, size_t len,
   size_t seq_len = c->seq.len;
   uint64_t *lab = avis_vec_push(&c->doc_labels, sizeof *lab);
   size_t *bytes = avis_vec_push(&c->doc_bytes, sizeof *bytes);
-  size_t *end = lab && bytes ? avis_vec_push(&c->doc_start, sizeof *end) : NULL;
+  double *w = avis_vec_push(&c->doc_weight, sizeof *w);
+  size_t *end = lab && bytes && w ? avis_vec_push(&c->doc_start, sizeof *end)
+                                  : NULL;
   if (!end || append_terms(c, (uint32_t)ndocs)) {
     /* Undo the partial document so that the corpus stays consistent. */
     c->seq.len = seq_len;
     c->doc_labels.len = ndocs;
     c->doc_bytes.len = ndocs;
+    c->doc_weight.len = ndocs;
     c->doc_start.len = ndocs + 1;
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   }
   *lab = mask;
+  *bytes = len;
+  *w = weight;
+  *end = c->seq.len;
+  return 0;
+}
+
+int avis_corpus_set_terms(avis_corpus *c, avis_terms_kind kind) {
+  if (!c || (unsigned)kind > AVIS_TERMS_TOKENS || avis_corpus_doc_count(c))
+    return avis_fail(AVIS_ERR_ARG, "avis_corpus_set_terms: bad kind, or the "
+                     "corpus already holds documents");
+  c->kind = kind;
+  c->reader.forms = kind == AVIS_TERMS_FORMS;
+  return 0;
+}
+
+static int is_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+int avis_corpus_add_tokens(avis_corpus *c, const char *line, size_t len) {
+  if (!c || (!line && len) || c->kind != AVIS_TERMS_TOKENS)
+    return avis_fail(AVIS_ERR_ARG, "avis_corpus_add_tokens: NULL argument or "
+                     "not a corpus of tokens");
+  size_t ndocs = avis_corpus_doc_count(c);
+  if (ndocs >= UINT32_MAX - 1)
+    return avis_fail(AVIS_ERR_TOO_LARGE, "the corpus is full");
+  if (avis_utf8_valid_prefix(line, len) != len || memchr(line, '\0', len))
+    return avis_fail(AVIS_ERR_ENCODING, "pre-tokenised text is not UTF-8");
+  size_t seq_len = c->seq.len, ntok = 0;
+  int rc = 0;
+  for (size_t i = 0; !rc && i < len;) {
+    while (i < len && is_blank(line[i]))
+      i++;
+    size_t start = i;
+    while (i < len && !is_blank(line[i]))
+      i++;
+    uint32_t id;
+    if (i > start && (rc = intern_term(c, line + start, i - start,
+                                       (uint32_t)ndocs, &id)) == 0)
+      rc = push_u32(&c->seq, id), ntok++;
+  }
+  uint64_t *lab = rc || !ntok ? NULL : avis_vec_push(&c->doc_labels, sizeof *lab);
+  size_t *bytes = lab ? avis_vec_push(&c->doc_bytes, sizeof *bytes) : NULL;
+  size_t *end = bytes ? avis_vec_push(&c->doc_start, sizeof *end) : NULL;
+  if (!end) {
+    c->seq.len = seq_len;
+    c->doc_labels.len = ndocs;
+    c->doc_bytes.len = ndocs;
+    if (!rc && !ntok)
+      return avis_fail(AVIS_ERR_EMPTY, "a pre-tokenised document without tokens");
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  }
   *bytes = len;
   *end = c->seq.len;
   return 0;
@@ -277,6 +359,10 @@ const uint32_t *avis_corpus_doc(const avis_corpus *c, size_t d, size_t *n) {
 
 uint64_t avis_corpus_doc_label_mask(const avis_corpus *c, size_t d) {
   return ((const uint64_t *)c->doc_labels.data)[d];
+}
+
+double avis_corpus_doc_weight(const avis_corpus *c, size_t d) {
+  return ((const double *)c->doc_weight.data)[d];
 }
 
 const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len) {

@@ -42,6 +42,7 @@ int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
 typedef struct {
   avis_stemmer *stemmer;
   const avis_strmap *stopwords;
+  int forms; /* terms are normalised words rather than their stems */
   avis_buf text, arena, strings;
   avis_vec toks, terms; /* avis_tok, avis_term (text in `strings`) */
 } avis_term_reader;
@@ -75,13 +76,16 @@ struct avis_corpus {
   avis_vec doc_start;  /* size_t per document, and one past the last */
   avis_vec doc_labels; /* uint64_t per document */
   avis_vec doc_bytes;  /* size_t per document: input size */
+  avis_vec doc_weight; /* double per document */
   avis_strmap labels;  /* label id -> bit */
+  avis_terms_kind kind;
 };
 
 size_t avis_corpus_doc_count(const avis_corpus *c);
 /* The term-id sequence of document d. */
 const uint32_t *avis_corpus_doc(const avis_corpus *c, size_t d, size_t *n);
 uint64_t avis_corpus_doc_label_mask(const avis_corpus *c, size_t d);
+double avis_corpus_doc_weight(const avis_corpus *c, size_t d);
 /* The text of corpus term `id`. */
 const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len);
 

@@ -25,10 +25,12 @@ enum {
   C_WORD = 0x020,   /* continues a word: letters, digits, marks, '_' */
   C_MARK = 0x040,   /* combining mark: part of the character before it */
   C_FORMAT = 0x080, /* invisible: soft hyphen, joiners, byte-order mark */
-  C_ADDR = 0x100    /* ASCII allowed in e-mail local parts and host names */
+  C_ADDR = 0x100,   /* ASCII allowed in e-mail local parts and host names */
+  C_PLAIN = 0x200   /* ASCII that may follow a word without changing it */
 };
 
-#define SP C_SPACE
+#define SP (C_SPACE | C_PLAIN)
+#define PL C_PLAIN
 #define AD C_ADDR
 #define UP (C_UPPER | C_LETTER | C_WORD | C_ADDR)
 #define LO (C_LOWER | C_LETTER | C_WORD | C_ADDR)
@@ -39,18 +41,19 @@ static const uint16_t ascii_class[256] = {
     SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
     SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
     /* space ! " # $ % & ' ( ) * + , - . / */
-    SP, 0,  0,  0,  0,  AD, 0,  0,  0,  0,  0,  AD, 0,  AD, AD, 0,
+    SP, PL, PL, PL, PL, AD, PL, 0,  PL, PL, PL, AD, PL, AD, AD, PL,
     /* 0-9 : ; < = > ? */
-    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, 0,  0,  0,  0,  0,  0,
+    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, PL, PL, PL, PL, PL, PL,
     /* @ A-O */
     0,  UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP,
     /* P-Z [ \ ] ^ _ */
-    UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, 0,  0,  0,  0,  C_WORD | AD,
+    UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, PL, PL, PL, PL, C_WORD | AD,
     /* ` a-o */
-    0,  LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
+    PL, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
     /* p-z { | } ~ DEL */
-    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, 0,  0,  0,  0,  SP};
+    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, PL, PL, PL, PL, SP};
 #undef SP
+#undef PL
 #undef AD
 #undef UP
 #undef LO
@@ -110,10 +113,10 @@ typedef struct {
   int32_t cp;   /* -1 past the end of the text */
   unsigned cls; /* C_* */
   size_t n;     /* length in bytes */
-} uchar;
+} decoded;
 
-static inline uchar char_at(const tokenizer *t, size_t p) {
-  uchar c = {-1, 0, 0};
+static inline decoded char_at(const tokenizer *t, size_t p) {
+  decoded c = {-1, 0, 0};
   if (p >= t->len)
     return c;
   if (t->s[p] < 0x80) {
@@ -153,9 +156,30 @@ static int ascii_digit_at(const tokenizer *t, size_t p) {
   return p < t->len && t->s[p] >= '0' && t->s[p] <= '9';
 }
 
-static int bytes_at(const tokenizer *t, size_t p, const char *lit) {
-  size_t n = strlen(lit);
-  return p <= t->len && n <= t->len - p && memcmp(t->s + p, lit, n) == 0;
+/* Length of `lit` if the text at p starts with it, 0 otherwise; with
+ * `fold`, ASCII capitals in the text compare as lower case. */
+static size_t prefix_len(const tokenizer *t, size_t p, const char *lit,
+                         int fold) {
+  size_t i = 0;
+  for (; lit[i]; i++) {
+    if (p + i >= t->len)
+      return 0;
+    unsigned char x = t->s[p + i];
+    if (fold && x >= 'A' && x <= 'Z')
+      x = (unsigned char)(x + ('a' - 'A'));
+    if (x != (unsigned char)lit[i])
+      return 0;
+  }
+  return i;
+}
+
+static size_t starts_with(const tokenizer *t, size_t p, const char *lit) {
+  return prefix_len(t, p, lit, 0);
+}
+
+static size_t starts_with_folded(const tokenizer *t, size_t p,
+                                 const char *lit) {
+  return prefix_len(t, p, lit, 1);
 }
 
 /* ' ’ ‘ ʼ */
@@ -166,11 +190,10 @@ static size_t apostrophe_len(const tokenizer *t, size_t p) {
   case '\'':
     return 1;
   case 0xE2:
-    return bytes_at(t, p, "\xE2\x80\x99") || bytes_at(t, p, "\xE2\x80\x98")
-               ? 3
-               : 0;
+    return starts_with(t, p, "\xE2\x80\x99") ? 3
+                                              : starts_with(t, p, "\xE2\x80\x98");
   case 0xCA:
-    return bytes_at(t, p, "\xCA\xBC") ? 2 : 0;
+    return starts_with(t, p, "\xCA\xBC");
   default:
     return 0;
   }
@@ -182,13 +205,22 @@ static size_t hyphen_len(const tokenizer *t, size_t p) {
     return 0;
   if (t->s[p] == '-')
     return 1;
-  return bytes_at(t, p, "\xE2\x80\x90") || bytes_at(t, p, "\xE2\x80\x91")
-             ? 3
-             : 0;
+  if (t->s[p] != 0xE2)
+    return 0;
+  return starts_with(t, p, "\xE2\x80\x90") ? 3
+                                            : starts_with(t, p, "\xE2\x80\x91");
+}
+
+/* Start of the character that ends at e (never before p). */
+static size_t char_start_before(const tokenizer *t, size_t p, size_t e) {
+  size_t b = e - 1;
+  while (b > p && e - b < 4 && (t->s[b] & 0xC0) == 0x80)
+    b--;
+  return b;
 }
 
 static size_t mark_run_end(const tokenizer *t, size_t p) {
-  uchar c;
+  decoded c;
   while ((c = char_at(t, p)).cls & C_MARK)
     p += c.n;
   return p;
@@ -202,7 +234,7 @@ static size_t digits_end(const tokenizer *t, size_t p) {
 
 /* Invisible characters, and the middle dot of inclusive writing
  * (étudiant·e·s), join two parts of a word without being one. */
-static int is_joiner(uchar c) {
+static int is_joiner(decoded c) {
   return (c.cls & C_FORMAT) || c.cp == 0x00B7;
 }
 
@@ -213,7 +245,7 @@ static size_t segment_end(const tokenizer *t, size_t p) {
       p++;
     if (p >= t->len || t->s[p] < 0x80)
       return p;
-    uchar c = char_at(t, p);
+    decoded c = char_at(t, p);
     if (c.cls & C_WORD) {
       p += c.n;
       continue;
@@ -229,25 +261,9 @@ static size_t segment_end(const tokenizer *t, size_t p) {
   }
 }
 
-/* Length of `lit` if the text at p starts with it, ASCII letters
- * compared without case; 0 otherwise. */
-static size_t folded_prefix(const tokenizer *t, size_t p, const char *lit) {
-  size_t i = 0;
-  for (; lit[i]; i++) {
-    if (p + i >= t->len)
-      return 0;
-    unsigned char x = t->s[p + i];
-    if (x >= 'A' && x <= 'Z')
-      x = (unsigned char)(x + ('a' - 'A'));
-    if (x != (unsigned char)lit[i])
-      return 0;
-  }
-  return i;
-}
-
 static int equals_folded(const tokenizer *t, size_t a, size_t b,
                          const char *lit) {
-  return b > a && folded_prefix(t, a, lit) == b - a;
+  return b > a && starts_with_folded(t, a, lit) == b - a;
 }
 
 static int in_list(const tokenizer *t, size_t a, size_t b,
@@ -298,6 +314,9 @@ static const char *const number_abbreviations[] = {
     "ref", "min", "max", "approx", "janv", "févr", "fév", "avr", "juil",
     "juill", "sept", "oct", "nov", "déc", "dec"};
 
+/* In bytes, over both lists: longer words need no lookup. */
+#define LONGEST_ABBREVIATION 6
+
 /* Top-level domains recognised in bare host names (amazon.fr), in lower
  * case only: "jeudi.Le" is a missing space, not a host. */
 static const char *const top_level_domains[] = {
@@ -312,14 +331,16 @@ static const char *const emoticons[] = {
 static int is_entry(const tokenizer *t, size_t a, size_t b,
                     const char *entry) {
   if (entry[0] >= 'A' && entry[0] <= 'Z')
-    return b - a == strlen(entry) && memcmp(t->s + a, entry, b - a) == 0;
+    return starts_with(t, a, entry) == b - a;
   return equals_folded(t, a, b, entry);
 }
 
 static int in_abbreviations(const tokenizer *t, size_t a, size_t b,
                             const char *const *list, size_t count) {
+  if (b - a > LONGEST_ABBREVIATION)
+    return 0;
   for (size_t i = 0; i < count; i++)
-    if (is_entry(t, a, b, list[i]))
+    if ((t->s[a] | 0x20) == (list[i][0] | 0x20) && is_entry(t, a, b, list[i]))
       return 1;
   return 0;
 }
@@ -345,7 +366,7 @@ static int is_terminal(int32_t cp) {
  * *p moves past it. */
 static unsigned next_letter(const tokenizer *t, size_t *p, size_t b) {
   while (*p < b) {
-    uchar c = char_at(t, *p);
+    decoded c = char_at(t, *p);
     *p += c.n;
     if (c.cls & C_LETTER)
       return c.cls;
@@ -397,7 +418,7 @@ static int is_trailer(const tokenizer *t, const avis_tok *next, int gap) {
 /* A sentence starts with anything but a lower-case letter or the
  * punctuation that continues a clause. */
 static int starts_sentence(const tokenizer *t, const avis_tok *next) {
-  uchar c = char_at(t, next->start);
+  decoded c = char_at(t, next->start);
   return !(c.cls & C_LOWER) && c.cp != ',' && c.cp != ';' && c.cp != ':';
 }
 
@@ -434,19 +455,32 @@ static void place_in_sentence(tokenizer *t, const avis_tok *next) {
 }
 
 static int is_single_letter(const tokenizer *t, const avis_tok *tok) {
-  uchar c = char_at(t, tok->start);
+  decoded c = char_at(t, tok->start);
   return (c.cls & C_LETTER) &&
          mark_run_end(t, tok->start + c.n) == tok->start + tok->len;
 }
 
+/* "25°C" is a unit, not an initial: its letter follows a digit or a
+ * symbol. */
+static int follows_quantity(const tokenizer *t, size_t a) {
+  if (a == 0)
+    return 0;
+  decoded c = char_at(t, char_start_before(t, 0, a));
+  utf8proc_category_t cat = utf8proc_category(c.cp);
+  return (c.cls & C_DIGIT) ||
+         (cat >= UTF8PROC_CATEGORY_SM && cat <= UTF8PROC_CATEGORY_SO);
+}
+
 /* What a full stop after the word `prev` means. Initials (J. K. Rowling)
- * and titles never end a sentence; a lower-case letter (p. 12) and
- * abbreviations such as vol. or art. do unless a number follows. */
+ * and titles never end a sentence; a lower-case letter (p. 12), a unit
+ * (25°C) and abbreviations such as vol. or art. do unless a number
+ * follows. */
 static int pending_after_word(const tokenizer *t, const avis_tok *prev) {
   size_t a = prev->start, b = prev->start + prev->len;
   if (is_single_letter(t, prev))
-    return has_class(t, a, C_UPPER) ? PENDING_NONE
-                                    : PENDING_END_UNLESS_NUMBER;
+    return has_class(t, a, C_UPPER) && !follows_quantity(t, a)
+               ? PENDING_NONE
+               : PENDING_END_UNLESS_NUMBER;
   if (in_abbreviations(t, a, b, abbreviations,
                        sizeof abbreviations / sizeof *abbreviations))
     return PENDING_NONE;
@@ -460,7 +494,7 @@ static int pending_after_word(const tokenizer *t, const avis_tok *prev) {
 /* 1 if the terminal run s[a..b) holds a question or exclamation mark. */
 static int asks_or_exclaims(const tokenizer *t, size_t a, size_t b) {
   while (a < b) {
-    uchar c = char_at(t, a);
+    decoded c = char_at(t, a);
     if (is_terminal(c.cp) && c.cp != '.' && c.cp != 0x2026)
       return 1;
     a += c.n;
@@ -488,16 +522,27 @@ static void open_pending(tokenizer *t) {
   t->spaced = 0;
 }
 
+/* A slot for one more token. While there is room this skips the call and
+ * the clearing in avis_vec_push(): it runs once per token, and emit() sets
+ * every field. */
+static avis_tok *new_tok(avis_vec *v) {
+  if (v->len < v->cap)
+    return (avis_tok *)v->data + v->len++;
+  return avis_vec_push(v, sizeof(avis_tok));
+}
+
 static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
                 unsigned flags) {
-  avis_tok *tok = avis_vec_push(t->out, sizeof *tok);
+  avis_tok *tok = new_tok(t->out);
   if (!tok)
     return AVIS_ERR_NOMEM;
+  tok->norm_off = tok->norm_len = tok->stem_off = tok->stem_len = 0;
   tok->start = (uint32_t)start;
   tok->len = (uint32_t)(end - start);
   tok->kind = (uint16_t)kind;
-  if (kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
-      kind == AVIS_TOKEN_HANDLE)
+  if ((kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
+       kind == AVIS_TOKEN_HANDLE) &&
+      !(ascii_class[t->s[start]] & C_LOWER))
     flags |= case_flags(t, start, end);
   tok->flags = (uint16_t)flags;
   place_in_sentence(t, tok);
@@ -511,7 +556,7 @@ static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
 
 /* ---- URLs, e-mail addresses, handles, hashtags -------------------------- */
 
-static int ends_url(uchar c) {
+static int ends_url(decoded c) {
   if (c.cp < 0 || (c.cls & C_SPACE))
     return 1;
   if (c.cp == '<' || c.cp == '>' || c.cp == '"')
@@ -522,19 +567,11 @@ static int ends_url(uchar c) {
   return cat == UTF8PROC_CATEGORY_PI || cat == UTF8PROC_CATEGORY_PF;
 }
 
-static int is_url_tail_punct(uchar c) {
+static int is_url_tail_punct(decoded c) {
   if (c.cp < 0x80)
     return c.cp > 0 && strchr(".,;:!?'*", c.cp) != NULL;
   utf8proc_category_t cat = utf8proc_category(c.cp);
   return cat == UTF8PROC_CATEGORY_PO || cat == UTF8PROC_CATEGORY_PE;
-}
-
-/* Start of the character that ends at e (never before p). */
-static size_t char_start_before(const tokenizer *t, size_t p, size_t e) {
-  size_t b = e - 1;
-  while (b > p && e - b < 4 && (t->s[b] & 0xC0) == 0x80)
-    b--;
-  return b;
 }
 
 /* Punctuation that ends the sentence or clause around a URL is not part
@@ -543,7 +580,7 @@ static size_t trim_url_tail(const tokenizer *t, size_t p, size_t e,
                             long depth) {
   while (e > p) {
     size_t b = char_start_before(t, p, e);
-    uchar c = char_at(t, b);
+    decoded c = char_at(t, b);
     if (b + c.n != e)
       break;
     if (c.cp == ')' || c.cp == ']' || c.cp == '}') {
@@ -561,7 +598,7 @@ static size_t trim_url_tail(const tokenizer *t, size_t p, size_t e,
 static size_t url_end(const tokenizer *t, size_t p) {
   long depth = 0; /* brackets opened minus closed */
   size_t e = p;
-  uchar c;
+  decoded c;
   while (!ends_url(c = char_at(t, e))) {
     if (c.cp == '(' || c.cp == '[' || c.cp == '{')
       depth++;
@@ -574,25 +611,27 @@ static size_t url_end(const tokenizer *t, size_t p) {
 
 static size_t url_len(const tokenizer *t, size_t p) {
   static const char *const schemes[] = {"https://", "http://", "ftp://"};
-  unsigned char first = t->s[p] | 0x20;
-  if (first != 'h' && first != 'f' && first != 'w')
+  if (p + 1 >= t->len)
+    return 0;
+  unsigned char first = t->s[p] | 0x20, second = t->s[p + 1] | 0x20;
+  if (!(second == 't' && (first == 'h' || first == 'f')) &&
+      !(first == 'w' && second == 'w'))
     return 0;
   for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
-    size_t n = folded_prefix(t, p, schemes[i]);
+    size_t n = starts_with_folded(t, p, schemes[i]);
     size_t body = p + n;
     if (n && !ends_url(char_at(t, body))) {
       size_t e = url_end(t, body);
       return e > body ? e - p : 0;
     }
   }
-  if (folded_prefix(t, p, "www.") && has_class(t, p + 4, C_LETTER | C_DIGIT))
+  if (starts_with_folded(t, p, "www.") && has_class(t, p + 4, C_LETTER | C_DIGIT))
     return url_end(t, p) - p;
   return 0;
 }
 
 static int is_host_char(unsigned char b) {
-  return b == '-' || b == '.' ||
-         (b < 0x80 && (ascii_class[b] & (C_LETTER | C_DIGIT)));
+  return b == '-' || b == '.' || (ascii_class[b] & (C_LETTER | C_DIGIT));
 }
 
 /* End of the host name at p (a.b.fr), or 0. Labels are not empty and the
@@ -617,27 +656,30 @@ static size_t host_end(const tokenizer *t, size_t p, int known_tld) {
     return e;
   for (size_t i = 0; i < sizeof top_level_domains / sizeof *top_level_domains;
        i++)
-    if (e - dot - 1 == strlen(top_level_domains[i]) &&
-        memcmp(t->s + dot + 1, top_level_domains[i], e - dot - 1) == 0)
+    if (starts_with(t, dot + 1, top_level_domains[i]) == e - dot - 1)
       return e;
   return 0;
 }
 
-/* An e-mail address or a bare host name (amazon.fr, with an optional
- * path) at the token start, whose first word or number ends at `first`.
- * Tried only when a character that continues addresses but not words
- * follows, and once per run of address characters: a later start in the
- * same run would end at the same place. */
-static size_t address_len(tokenizer *t, size_t first, avis_token_kind *kind) {
-  size_t p = t->pos;
+/* Whether the character at `first`, after the first word or number of a
+ * token, continues e-mail addresses and host names but not words: the
+ * cheap test that spares most words the address scan. */
+static int hints_address(const tokenizer *t, size_t first) {
   if (first >= t->len)
     return 0;
   switch (t->s[first]) {
   case '.': case '@': case '-': case '+': case '%':
-    break;
+    return 1;
   default:
     return 0;
   }
+}
+
+/* An e-mail address or a bare host name (amazon.fr, with an optional
+ * path) at the token start. Tried once per run of address characters: a
+ * later start in the same run would end at the same place. */
+static size_t address_len(tokenizer *t, avis_token_kind *kind) {
+  size_t p = t->pos;
   if (p < t->addr_checked || t->s[p] >= 0x80)
     return 0;
   size_t e = p;
@@ -660,10 +702,10 @@ static size_t address_len(tokenizer *t, size_t first, avis_token_kind *kind) {
 
 /* @name, @jean.dupont */
 static size_t handle_len(const tokenizer *t, size_t p) {
-  if (!has_class(t, p + 1, C_LETTER | C_DIGIT) && !bytes_at(t, p + 1, "_"))
+  if (!has_class(t, p + 1, C_LETTER | C_DIGIT) && !starts_with(t, p + 1, "_"))
     return 0;
   size_t e = segment_end(t, p + 1);
-  while (bytes_at(t, e, ".") && has_class(t, e + 1, C_LETTER | C_DIGIT))
+  while (starts_with(t, e, ".") && has_class(t, e + 1, C_LETTER | C_DIGIT))
     e = segment_end(t, e + 1);
   return e - p;
 }
@@ -672,7 +714,7 @@ static size_t handle_len(const tokenizer *t, size_t p) {
 static size_t hashtag_len(const tokenizer *t, size_t p) {
   size_t e = segment_end(t, p + 1);
   for (size_t q = p + 1; q < e;) {
-    uchar c = char_at(t, q);
+    decoded c = char_at(t, q);
     if (c.cls & C_LETTER)
       return e - p;
     q += c.n;
@@ -700,7 +742,7 @@ static size_t folded_match(const tokenizer *t, size_t p, const char *entry) {
   while (*e) {
     utf8proc_int32_t want;
     utf8proc_ssize_t n = utf8proc_iterate(e, -1, &want);
-    uchar c = char_at(t, q);
+    decoded c = char_at(t, q);
     if (n < 1 || c.n == 0 || folded(c.cp) != want)
       return 0;
     e += n;
@@ -762,7 +804,7 @@ static int scan_word(tokenizer *t) {
   w.start = w.seg = t->pos;
   size_t e = segment_end(t, w.start), n;
   avis_token_kind kind;
-  if ((n = address_len(t, e, &kind)))
+  if (hints_address(t, e) && (n = address_len(t, &kind)))
     return emit(t, w.start, w.start + n, kind, 0);
   for (;;) {
     n = apostrophe_len(t, e);
@@ -796,11 +838,11 @@ static int scan_word(tokenizer *t) {
 static size_t group_separator_len(const tokenizer *t, size_t p) {
   if (p < t->len && t->s[p] == ' ')
     return 1;
-  if (bytes_at(t, p, "\xC2\xA0")) /* no-break space */
+  if (starts_with(t, p, "\xC2\xA0")) /* no-break space */
     return 2;
-  if (bytes_at(t, p, "\xE2\x80\xAF") || bytes_at(t, p, "\xE2\x80\x89"))
-    return 3; /* narrow no-break space, thin space */
-  return 0;
+  if (starts_with(t, p, "\xE2\x80\xAF")) /* narrow no-break space */
+    return 3;
+  return starts_with(t, p, "\xE2\x80\x89"); /* thin space */
 }
 
 static int three_digits_at(const tokenizer *t, size_t p) {
@@ -840,7 +882,7 @@ static int scan_number(tokenizer *t) {
   size_t start = t->pos;
   size_t first = digits_end(t, start), n;
   avis_token_kind kind;
-  if ((n = address_len(t, first, &kind)))
+  if (hints_address(t, first) && (n = address_len(t, &kind)))
     return emit(t, start, start + n, kind, 0); /* 0612@free.fr */
   size_t e = number_end(t, start, first);
   if (has_class(t, e, C_LETTER)) {
@@ -867,7 +909,7 @@ static int is_skin_tone(int32_t cp) { return cp >= 0x1F3FB && cp <= 0x1F3FF; }
 
 /* Pictographs below U+2300 (©, ‼, ↔) are text unless a variation selector
  * asks for the emoji form. */
-static int starts_emoji(const tokenizer *t, size_t p, uchar c) {
+static int starts_emoji(const tokenizer *t, size_t p, decoded c) {
   if (c.cp < 0x80)
     return 0;
   if (is_regional(c.cp) || is_skin_tone(c.cp))
@@ -879,7 +921,7 @@ static int starts_emoji(const tokenizer *t, size_t p, uchar c) {
 /* Variation selectors, skin tones, the keycap mark and the tag characters
  * of subdivision flags. */
 static size_t emoji_modifiers_end(const tokenizer *t, size_t p) {
-  uchar c;
+  decoded c;
   while (((c = char_at(t, p)).cls & C_MARK) || is_skin_tone(c.cp) ||
          (c.cp >= 0xE0020 && c.cp <= 0xE007F))
     p += c.n;
@@ -888,22 +930,22 @@ static size_t emoji_modifiers_end(const tokenizer *t, size_t p) {
 
 /* One emoji: a flag (two regional indicators) or a pictograph with its
  * modifiers, joined by U+200D to further pictographs (👨‍👩‍👧). */
-static size_t emoji_len(const tokenizer *t, size_t p, uchar c) {
+static size_t emoji_len(const tokenizer *t, size_t p, decoded c) {
   if (!starts_emoji(t, p, c))
     return 0;
   size_t e = p + c.n;
   if (is_regional(c.cp)) {
-    uchar d = char_at(t, e);
+    decoded d = char_at(t, e);
     if (is_regional(d.cp))
       e += d.n;
     return emoji_modifiers_end(t, e) - p;
   }
   for (;;) {
     e = emoji_modifiers_end(t, e);
-    uchar zwj = char_at(t, e);
+    decoded zwj = char_at(t, e);
     if (zwj.cp != 0x200D)
       return e - p;
-    uchar next = char_at(t, e + zwj.n);
+    decoded next = char_at(t, e + zwj.n);
     if (!is_pictographic(next.cp))
       return e - p;
     e += zwj.n + next.n;
@@ -916,13 +958,14 @@ static size_t keycap_len(const tokenizer *t, size_t p) {
   if (!((b >= '0' && b <= '9') || b == '#' || b == '*'))
     return 0;
   size_t q = p + 1;
-  if (bytes_at(t, q, "\xEF\xB8\x8F")) /* U+FE0F */
+  if (starts_with(t, q, "\xEF\xB8\x8F")) /* U+FE0F */
     q += 3;
-  return bytes_at(t, q, "\xE2\x83\xA3") ? q + 3 - p : 0; /* U+20E3 */
+  return starts_with(t, q, "\xE2\x83\xA3") ? q + 3 - p : 0; /* U+20E3 */
 }
 
-/* The longest emoticon at p, its last character repeatable (:))) <333),
- * and not glued to a following word (":Dupont", "<30"). */
+/* The longest emoticon at p, its last character repeatable (:))) <333).
+ * One that ends in a letter or digit must not be glued to a following
+ * word (":Dupont", "<30"); ":)" may be. */
 static size_t emoticon_len(const tokenizer *t, size_t p) {
   switch (t->s[p]) {
   case ':': case ';': case '=': case '<': case '^': case '-': case 'x': case 'X':
@@ -932,28 +975,46 @@ static size_t emoticon_len(const tokenizer *t, size_t p) {
   }
   size_t best = 0;
   for (size_t i = 0; i < sizeof emoticons / sizeof *emoticons; i++) {
-    size_t n = strlen(emoticons[i]);
-    if (n > best && bytes_at(t, p, emoticons[i]))
+    if ((unsigned char)emoticons[i][0] != t->s[p])
+      continue;
+    size_t n = starts_with(t, p, emoticons[i]);
+    if (n > best)
       best = n;
   }
   if (!best)
     return 0;
   size_t e = p + best;
-  while (e < t->len && t->s[e] == t->s[p + best - 1])
+  unsigned char last = t->s[e - 1];
+  while (e < t->len && t->s[e] == last)
     e++;
-  return has_class(t, e, C_LETTER | C_DIGIT) ? 0 : e - p;
+  if ((ascii_class[last] & (C_LETTER | C_DIGIT)) &&
+      has_class(t, e, C_LETTER | C_DIGIT))
+    return 0;
+  return e - p;
 }
 
 /* "...", "…", "?!", "!!!" are one token each. */
 static int scan_terminal(tokenizer *t) {
   size_t e = t->pos;
-  uchar c;
+  decoded c;
   while (is_terminal((c = char_at(t, e)).cp))
     e = mark_run_end(t, e + c.n);
   return emit(t, t->pos, e, AVIS_TOKEN_PUNCT, 0);
 }
 
 /* ---- Driver -------------------------------------------------------------- */
+
+/* Most words are lower-case ASCII followed by a space or plain
+ * punctuation: scan_word() would find the same token after many more
+ * checks. 0 for other words. */
+static size_t plain_word_len(const tokenizer *t, size_t p) {
+  size_t e = p;
+  while (e < t->len && (ascii_class[t->s[e]] & C_WORD))
+    e++;
+  if (e < t->len && !(ascii_class[t->s[e]] & C_PLAIN))
+    return 0;
+  return e - p;
+}
 
 /* Skips white space and stray invisible characters, noting a blank line. */
 static void skip_space(tokenizer *t) {
@@ -964,12 +1025,12 @@ static void skip_space(tokenizer *t) {
     if (b < 0x80) {
       if (!(ascii_class[b] & C_SPACE))
         break;
-      if (b == '\n' || (b == '\r' && !bytes_at(t, p + 1, "\n")))
+      if (b == '\n' || (b == '\r' && !starts_with(t, p + 1, "\n")))
         newlines++;
       p++;
       continue;
     }
-    uchar c = char_at(t, p);
+    decoded c = char_at(t, p);
     if (!(c.cls & (C_SPACE | C_FORMAT)))
       break;
     if (c.cp == 0x2029) /* paragraph separator */
@@ -985,7 +1046,7 @@ static void skip_space(tokenizer *t) {
 
 static int scan_token(tokenizer *t) {
   size_t p = t->pos, n;
-  uchar c = char_at(t, p);
+  decoded c = char_at(t, p);
   if (c.cp < 0x80) {
     if ((n = keycap_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
@@ -993,6 +1054,8 @@ static int scan_token(tokenizer *t) {
       return emit(t, p, p + n, AVIS_TOKEN_URL, 0);
     if ((n = emoticon_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_EMOTICON, 0);
+    if ((c.cls & C_LOWER) && (n = plain_word_len(t, p)))
+      return emit(t, p, p + n, AVIS_TOKEN_WORD, 0);
     if (c.cp == '@' && (n = handle_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_HANDLE, 0);
     if (c.cp == '#' && (n = hashtag_len(t, p)))

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "avis.h"
+#include "buf.h"
 
 /* Token flags. */
 #define AVIS_TF_ELISION   0x01u /* an elided clitic: l' d' qu' jusqu' ... */
@@ -49,7 +50,8 @@ typedef struct {
  * abbreviations (M. Mme Dr etc. p. ex. av. J.-C. n° ...), initials (J. K.),
  * or decimal points. "jeudi.Le" (no space, lower then upper) is split into
  * two sentences. A paragraph break (blank line) always ends a sentence.
- * Returns 0 or AVIS_ERR_NOMEM. */
+ * Returns 0, AVIS_ERR_NOMEM, AVIS_ERR_ARG (NULL out, or NULL text with a
+ * length) or AVIS_ERR_TOO_LARGE (4 GiB or more: spans are 32-bit). */
 int avis_tokenize(const char *text, size_t len, avis_vec *out);
 
 #endif

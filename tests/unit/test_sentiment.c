@@ -25,6 +25,7 @@ static const char lexicon_tsv[] =
     "intérêt\t0.5\n"
     "bonheur\t0.8\n"
     "aime\t0.6\n"
+    "aimé\t0.5\n"
     "raté\t-0.7\n"
     "mauvais\t-0.7\n"
     "décevant\t-0.6\n"
@@ -33,6 +34,9 @@ static const char lexicon_tsv[] =
     "cher\t-0.3\n"
     "terrible\t-0.6\n"
     "mal\t-0.5\n"
+    "correct\t0.05\n"
+    "\U0001F37F\t0.4\n" /* popcorn: not in the built-in table */
+    "\u2639\t0.5\n"     /* frowning face, rated against the table */
     "est\t0.5\n"
     "n'importe quoi\t-0.7\n"
     "à la hauteur\t0.6\n";
@@ -214,6 +218,31 @@ static void test_stem_match(void **state) {
   assert_false(rules_of("Un acteur bon.", "bon") & AVIS_RULE_STEM);
 }
 
+/* A stem match is less certain than a form match: it weighs less. */
+static void test_stem_weighs_less(void **state) {
+  (void)state;
+  analysis a, b;
+  analyse(&main_tables, "Des acteurs bons.", &a);
+  analyse(&main_tables, "Un acteur bon.", &b);
+  assert_true(driver_for(&a, "bon")->contribution > 0);
+  assert_true(driver_for(&a, "bon")->contribution <
+              driver_for(&b, "bon")->contribution);
+  release(&a);
+  release(&b);
+}
+
+/* Lexicons lean positive: a barely positive word reads as slightly
+ * negative once the calibration offset is paid, though its own
+ * contribution stays positive. */
+static void test_calibration_offset(void **state) {
+  (void)state;
+  analysis a;
+  analyse(&main_tables, "C'est correct.", &a);
+  assert_true(driver_for(&a, "correct")->contribution > 0);
+  assert_true(a.s.score < 0);
+  release(&a);
+}
+
 static void test_function_words_never_polar(void **state) {
   (void)state;
   analysis a;
@@ -354,6 +383,15 @@ static void test_negation_ends_at_comma(void **state) {
   assert_true(excellent->contribution > 0);
   assert_true(a.s.score > 0);
   release(&a);
+}
+
+static void test_negation_window(void **state) {
+  (void)state;
+  assert_false(rules_of("Ce n'est pas souvent que le cinéma offre un film "
+                        "aussi bon.",
+                        "bon") &
+               AVIS_RULE_NEGATED);
+  assert_true(rules_of("Je n'ai pas du tout aimé.", "aimé") & AVIS_RULE_NEGATED);
 }
 
 static void test_negation_ends_at_sentence(void **state) {
@@ -520,6 +558,14 @@ static void test_emoji(void **state) {
   assert_true(score("Vu hier \U0001F44E") < 0);
 }
 
+static void test_emoji_from_lexicon(void **state) {
+  (void)state;
+  assert_true(score("Vu hier \U0001F37F") > 0);
+  assert_true(score("Vu hier \U0001F37F\uFE0F") > 0); /* variation selector */
+  /* The lexicon overrides the built-in table. */
+  assert_true(score("Vu hier \u2639\uFE0F") > 0);
+}
+
 /* ---- Document ---------------------------------------------------------- */
 
 static void test_drivers_sorted(void **state) {
@@ -602,18 +648,23 @@ static void test_emotions(void **state) {
   release_tables(&t);
 }
 
+static char *repeat(const char *unit, size_t times, size_t *len) {
+  size_t n = strlen(unit);
+  char *text = malloc(n * times + 1);
+  assert_non_null(text);
+  for (size_t i = 0; i < times; i++)
+    memcpy(text + i * n, unit, n);
+  *len = n * times;
+  text[*len] = '\0';
+  return text;
+}
+
 /* Expression terms are appended to the arena as the scorer goes: enough of
  * them to move it, and every term must still read right. */
 static void test_terms_survive_arena_growth(void **state) {
   (void)state;
-  size_t reps = 5000;
-  const char *unit = "n'importe quoi, ";
-  size_t len = strlen(unit) * reps;
-  char *text = malloc(len + 1);
-  assert_non_null(text);
-  for (size_t i = 0; i < reps; i++)
-    memcpy(text + i * strlen(unit), unit, strlen(unit));
-  text[len] = '\0';
+  size_t reps = 5000, len;
+  char *text = repeat("n'importe quoi, ", reps, &len);
   analysis a;
   analyse_len(&main_tables, text, len, &a);
   size_t n;
@@ -626,17 +677,6 @@ static void test_terms_survive_arena_growth(void **state) {
 }
 
 /* ---- Hostile inputs ------------------------------------------------------ */
-
-static char *repeat(const char *unit, size_t times, size_t *len) {
-  size_t n = strlen(unit);
-  char *text = malloc(n * times + 1);
-  assert_non_null(text);
-  for (size_t i = 0; i < times; i++)
-    memcpy(text + i * n, unit, n);
-  *len = n * times;
-  text[*len] = '\0';
-  return text;
-}
 
 /* One million "ne pas " in one sentence: every rule that looks back must
  * look back once, or this does not finish within the test timeout. */
@@ -707,6 +747,8 @@ int main(void) {
       cmocka_unit_test(test_positive_word),
       cmocka_unit_test(test_no_polar_word_is_neutral),
       cmocka_unit_test(test_stem_match),
+      cmocka_unit_test(test_stem_weighs_less),
+      cmocka_unit_test(test_calibration_offset),
       cmocka_unit_test(test_function_words_never_polar),
       cmocka_unit_test(test_links_and_handles_skipped),
       cmocka_unit_test(test_hashtag),
@@ -727,6 +769,7 @@ int main(void) {
       cmocka_unit_test(test_ne_jamais_rien_is_one_negation),
       cmocka_unit_test(test_jamais_vu_exclaims),
       cmocka_unit_test(test_negation_ends_at_comma),
+      cmocka_unit_test(test_negation_window),
       cmocka_unit_test(test_negation_ends_at_sentence),
       cmocka_unit_test(test_negated_expression),
       cmocka_unit_test(test_pas_mal_builtin),
@@ -746,6 +789,7 @@ int main(void) {
       cmocka_unit_test(test_question_damped),
       cmocka_unit_test(test_emoticons),
       cmocka_unit_test(test_emoji),
+      cmocka_unit_test(test_emoji_from_lexicon),
       cmocka_unit_test(test_drivers_sorted),
       cmocka_unit_test(test_sentence_scores),
       cmocka_unit_test(test_score_bounded),

@@ -72,11 +72,13 @@ static void render_sentences(avis_buf *b, const char *text,
 }
 
 /* What holds for any input: tokens are non-empty, in order, inside the
- * text; sentences are numbered 0, 1, 2... and each one's last token, and
- * only it, carries AVIS_TF_SENT_END. */
+ * text, with no normalised form or stem yet; sentences are numbered 0, 1,
+ * 2... and each one's last token, and only it, carries AVIS_TF_SENT_END. */
 static void check_invariants(const avis_tok *t, size_t n, size_t len) {
   for (size_t i = 0; i < n; i++) {
     assert_true(t[i].len > 0);
+    assert_true(!t[i].norm_off && !t[i].norm_len && !t[i].stem_off &&
+                !t[i].stem_len);
     assert_true((size_t)t[i].start + t[i].len <= len);
     assert_true(t[i].kind <= AVIS_TOKEN_PUNCT);
     if (i == 0) {
@@ -170,6 +172,9 @@ static const row token_rows[] = {
     {"inversion on with t", "va-t-on", "va | on+inv"},
     {"inversion in capitals", "A-T-IL", "A | IL+inv"},
     {"elision then inversion", "s'est-il", "s'+el | est | il+inv"},
+    {"inversion je and tu", "Puis-je ? As-tu", "Puis | je+inv | ?/p | As | tu+inv"},
+    {"vous after an imperative is split", "Dépêchez-vous",
+     "Dépêchez | vous+inv"},
     {"inversion after a compound", "peut-être-a-t-il",
      "peut-être-a+hy | il+inv"},
     {"object pronoun after an imperative stays", "dis-moi allons-y",
@@ -248,6 +253,9 @@ static const row token_rows[] = {
      ":D/emoticon | :P/emoticon | ://emoticon | :'(/emoticon | "
      "<3/emoticon | xD/emoticon | ^^/emoticon"},
     {"emoticon glued to a word", "super:))", "super | :))/emoticon"},
+    {"word glued to an emoticon", "^^merci :)bisous",
+     "^^/emoticon | merci | :)/emoticon | bisous"},
+    {"letter emoticons", ":DDD :Pas", ":DDD/emoticon | :/p | Pas"},
     {"colon before a name", "Note :Dupont", "Note | :/p | Dupont"},
     {"less than a number", "<30", "</p | 30/num"},
 
@@ -300,6 +308,9 @@ static const row sentence_rows[] = {
      "Voir p. 12 et le vol. 3. || Fin."},
     {"vol. without a number", "J'ai raté mon vol. Le suivant part demain.",
      "J'ai raté mon vol. || Le suivant part demain."},
+    {"titles with full stops",
+     "Le 3 févr. 2024, Mlle. Roux et le Dr. Blanc, cf. annexe. Fin.",
+     "Le 3 févr. 2024, Mlle. Roux et le Dr. Blanc, cf. annexe. || Fin."},
     {"months", "Rendez-vous le 3 janv. 2025 à Lyon.",
      "Rendez-vous le 3 janv. 2025 à Lyon."},
     {"env. and n°", "Ça coûte env. 30 € (n° 5). Bien.",
@@ -352,6 +363,8 @@ static const row sentence_rows[] = {
      "Cf. le chapitre 2. || Ensuite, etc. || Fin"},
     {"etc. before a comma", "Prix, taxes, etc., et plus.",
      "Prix, taxes, etc., et plus."},
+    {"unit letter", "Il faisait 30°C. Horrible.",
+     "Il faisait 30°C. || Horrible."},
     {"lower-case letter before a word", "Il est 15 h. Puis il part.",
      "Il est 15 h. || Puis il part."},
     {"no-break space before ? and !", "Vraiment\xC2\xA0? Oui\xC2\xA0!",
@@ -378,6 +391,22 @@ static void test_appends_to_existing_tokens(void **state) {
   assert_int_equal(t[4].sentence, 0);
   assert_int_equal(t[6].sentence, 1);
   assert_true(t[6].flags & AVIS_TF_SENT_END);
+  avis_vec_release(&v);
+}
+
+/* The analyzer empties its token vector between documents: old tokens
+ * left in its memory must not show through. */
+static void test_reused_vector(void **state) {
+  (void)state;
+  avis_vec v = {0};
+  for (int i = 0; i < 100; i++) {
+    void *slot = avis_vec_push(&v, sizeof(avis_tok));
+    assert_non_null(slot);
+    memset(slot, 0xFF, sizeof(avis_tok));
+  }
+  v.len = 0;
+  tokenize_checked("Un mot. Puis d'autres !", 23, &v);
+  assert_int_equal(v.len, 7);
   avis_vec_release(&v);
 }
 
@@ -424,6 +453,9 @@ typedef struct {
 static const hostile hostile_inputs[] = {
     {"50 MB single line", "", "a", "", 50u << 20, 1, 50u << 20,
      AVIS_TOKEN_WORD},
+    {"5 MB line of prose", "",
+     "Qu'est-ce que c'est ? M. Dupont a-t-il payé 1 000 € sur www.ex.fr… ",
+     "", 70000, 18 * 70000, 3, AVIS_TOKEN_WORD},
     {"100,000 exclamation marks", "", "!", "", 100000, 1, 100000,
      AVIS_TOKEN_PUNCT},
     {"1,000,000 times ne pas", "", "ne pas ", "", 1000000, 2000000, 2,
@@ -447,6 +479,9 @@ static const hostile hostile_inputs[] = {
     {"URL of closing brackets", "http://x", ")", "", 100000, 100001, 8,
      AVIS_TOKEN_URL},
     {"emoticons", "", ":)", "", 100000, 100000, 2, AVIS_TOKEN_EMOTICON},
+    {"run of carets", "", "^", "a", 100000, 2, 100000, AVIS_TOKEN_EMOTICON},
+    {"hearts glued to a word", "", "<3", "a", 100000, 100001, 2,
+     AVIS_TOKEN_EMOTICON},
     {"hash signs", "", "#", "", 100000, 100000, 1, AVIS_TOKEN_PUNCT},
     {"at signs", "", "@", "", 100000, 100000, 1, AVIS_TOKEN_PUNCT},
     {"apostrophes", "", "'", "", 100000, 100000, 1, AVIS_TOKEN_PUNCT},
@@ -490,6 +525,7 @@ static struct CMUnitTest table_test(const char *name, CMUnitTestFunction fn,
 int main(void) {
   static const struct CMUnitTest fixed[] = {
       cmocka_unit_test(test_appends_to_existing_tokens),
+      cmocka_unit_test(test_reused_vector),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_embedded_nul),
   };

@@ -1,0 +1,492 @@
+/* One output record per document: a JSON Lines object, a CSV or TSV row,
+ * or a text report (docs/batch.md lists the columns). Records are built by
+ * the workers, so that the writer only copies bytes. */
+#define _POSIX_C_SOURCE 200809L
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "cli.h"
+
+int parse_out_format(const char *name, out_format *out) {
+  static const struct { const char *name; out_format format; } names[] = {
+      {"text", FORMAT_TEXT}, {"jsonl", FORMAT_JSONL}, {"json", FORMAT_JSONL},
+      {"csv", FORMAT_CSV}, {"tsv", FORMAT_TSV}, {"html", FORMAT_HTML}};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(name, names[i].name) == 0) {
+      *out = names[i].format;
+      return 0;
+    }
+  return -1;
+}
+
+int str_list_add(str_list *list, const char *s) {
+  if (list->len == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 4;
+    const char **v = realloc(list->v, cap * sizeof *v);
+    if (!v)
+      return -1;
+    list->v = v;
+    list->cap = cap;
+  }
+  list->v[list->len++] = s;
+  return 0;
+}
+
+void str_list_free(str_list *list) {
+  free(list->v);
+  list->v = NULL;
+  list->len = list->cap = 0;
+}
+
+/* ---- strbuf ------------------------------------------------------------- */
+
+static int sb_reserve(strbuf *b, size_t more) {
+  if (b->failed)
+    return -1;
+  if (more <= b->cap - b->len)
+    return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap - b->len < more) {
+    if (cap > SIZE_MAX / 2) {
+      b->failed = 1;
+      return -1;
+    }
+    cap *= 2;
+  }
+  char *data = realloc(b->data, cap);
+  if (!data) {
+    b->failed = 1;
+    return -1;
+  }
+  b->data = data;
+  b->cap = cap;
+  return 0;
+}
+
+void sb_add(strbuf *b, const char *s, size_t len) {
+  if (len && sb_reserve(b, len) == 0) {
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+  }
+}
+
+void sb_adds(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_addc(strbuf *b, char c) { sb_add(b, &c, 1); }
+
+char *sb_take(strbuf *b, size_t *len) {
+  char *data = b->failed ? NULL : b->data;
+  if (b->failed)
+    free(b->data);
+  if (len)
+    *len = data ? b->len : 0;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->failed = 0;
+  return data;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+                   (s[3] & 0xC0) == 0x80
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+/* A copy of `s` with every byte that is not part of well-formed UTF-8
+ * replaced by U+FFFD. */
+static char *utf8_repaired(const char *s) {
+  size_t n = strlen(s);
+  char *out = n <= SIZE_MAX / 3 - 1 ? malloc(3 * n + 1) : NULL;
+  if (!out)
+    return NULL;
+  char *o = out;
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    size_t len = utf8_sequence(p);
+    if (len) {
+      memcpy(o, p, len);
+      o += len;
+      p += len;
+    } else {
+      memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      p++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+void sb_add_json_string(strbuf *b, const char *s) {
+  json_t *str = json_string(s);
+  char *repaired = NULL;
+  if (!str && (repaired = utf8_repaired(s)) != NULL)
+    str = json_string(repaired);
+  char *text = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+  if (text)
+    sb_adds(b, text);
+  else
+    b->failed = 1;
+  free(text);
+  free(repaired);
+  json_decref(str);
+}
+
+/* A number with a full stop as decimal separator whatever the locale, with
+ * the precision of the JSON output. */
+static void sb_add_number(strbuf *b, double x) {
+  char num[32];
+  int n = snprintf(num, sizeof num, "%.6g", x);
+  for (int i = 0; i < n; i++)
+    if (num[i] == ',')
+      num[i] = '.';
+  sb_add(b, num, (size_t)n);
+}
+
+static void sb_add_size(strbuf *b, size_t x) {
+  char num[24];
+  int n = snprintf(num, sizeof num, "%zu", x);
+  sb_add(b, num, (size_t)n);
+}
+
+/* ---- JSON members ------------------------------------------------------- */
+
+static size_t skip_space(const char *s, size_t i, size_t n) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    i++;
+  return i;
+}
+
+/* s[i] is an opening quote: the index after the closing one. */
+static size_t skip_string(const char *s, size_t i, size_t n) {
+  for (i++; i < n && s[i] != '"'; i++)
+    if (s[i] == '\\')
+      i++;
+  return i < n ? i + 1 : n;
+}
+
+static size_t skip_value(const char *s, size_t i, size_t n) {
+  if (s[i] == '"')
+    return skip_string(s, i, n);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < n) {
+      char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i, n);
+        continue;
+      }
+      if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && --depth == 0)
+        return i + 1;
+      i++;
+    }
+    return n;
+  }
+  while (i < n && !strchr(",}] \t\r\n", s[i]))
+    i++;
+  return i;
+}
+
+size_t json_object_members(const char *s, size_t n, json_member **out) {
+  size_t count = 0, cap = 0;
+  json_member *v = NULL;
+  size_t i = skip_space(s, 0, n);
+  if (i < n && s[i] == '{')
+    i++;
+  for (;;) {
+    i = skip_space(s, i, n);
+    if (i >= n || s[i] != '"')
+      break;
+    json_member m;
+    m.key = s + i;
+    i = skip_string(s, i, n);
+    m.key_len = (size_t)(s + i - m.key);
+    i = skip_space(s, i, n);
+    i = skip_space(s, i + 1, n); /* the colon */
+    if (i >= n)
+      break;
+    m.value = s + i;
+    i = skip_value(s, i, n);
+    m.value_len = (size_t)(s + i - m.value);
+    if (count == cap) {
+      cap = cap ? cap * 2 : 8;
+      json_member *grown = realloc(v, cap * sizeof *v);
+      if (!grown) {
+        free(v);
+        return (size_t)-1;
+      }
+      v = grown;
+    }
+    v[count++] = m;
+    i = skip_space(s, i, n);
+    if (i < n && s[i] == ',')
+      i++;
+  }
+  *out = v;
+  return count;
+}
+
+static int member_in(const json_member *m, const json_member *set, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (set[i].key_len == m->key_len &&
+        memcmp(set[i].key, m->key, m->key_len) == 0)
+      return 1;
+  return 0;
+}
+
+/* `{` lead, extra members, body `}`: body holds the record's own members
+ * (without braces), which win over an extra member of the same name. */
+static void json_record(strbuf *b, const record_head *head, const char *body,
+                        size_t body_len) {
+  json_member *own = NULL;
+  size_t nown = head->nextra ? json_object_members(body, body_len, &own) : 0;
+  if (nown == (size_t)-1) {
+    b->failed = 1;
+    return;
+  }
+  sb_addc(b, '{');
+  const char *sep = "";
+  if (head->lead_len) {
+    sb_add(b, head->lead, head->lead_len);
+    sep = ",";
+  }
+  for (size_t i = 0; i < head->nextra; i++) {
+    const json_member *m = &head->extra[i];
+    if (member_in(m, own, nown))
+      continue;
+    sb_adds(b, sep);
+    sb_add(b, m->key, m->key_len);
+    sb_addc(b, ':');
+    sb_add(b, m->value, m->value_len);
+    sep = ",";
+  }
+  if (body_len) {
+    sb_adds(b, sep);
+    sb_add(b, body, body_len);
+  }
+  sb_adds(b, "}\n");
+  free(own);
+}
+
+/* ---- CSV and TSV -------------------------------------------------------- */
+
+static const char *const columns[] = {"path", "label", "score",
+                                      "subjectivity", "topics", "words",
+                                      "encoding", "error", "message"};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+/* RFC 4180: a field holding a comma, a quote or a line break is quoted,
+ * and its quotes doubled. */
+static void csv_cell(strbuf *b, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    sb_adds(b, s);
+    return;
+  }
+  sb_addc(b, '"');
+  for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+    sb_add(b, s, (size_t)(q - s) + 1);
+    sb_addc(b, '"');
+  }
+  sb_adds(b, s);
+  sb_addc(b, '"');
+}
+
+/* TSV cannot hold tabs or line breaks: they are written as \t, \n, \r,
+ * and a backslash as \\. */
+static void tsv_cell(strbuf *b, const char *s) {
+  for (; *s; s++) {
+    const char *esc = *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
+                    : *s == '\r' ? "\\r" : *s == '\\' ? "\\\\" : NULL;
+    if (esc)
+      sb_adds(b, esc);
+    else
+      sb_addc(b, *s);
+  }
+}
+
+static void table_row(strbuf *b, out_format format, const char *const *cells) {
+  for (size_t i = 0; i < NCOLUMNS; i++) {
+    if (i)
+      sb_addc(b, format == FORMAT_CSV ? ',' : '\t');
+    if (format == FORMAT_CSV)
+      csv_cell(b, cells[i]);
+    else
+      tsv_cell(b, cells[i]);
+  }
+  sb_adds(b, format == FORMAT_CSV ? "\r\n" : "\n");
+}
+
+void record_header(strbuf *b, out_format format) {
+  if (format == FORMAT_CSV || format == FORMAT_TSV)
+    table_row(b, format, columns);
+}
+
+/* Ids of the tagged topics, strongest first, separated by ';'. */
+static void tagged_topics(strbuf *b, const avis_result *r) {
+  for (size_t i = 0; i < avis_result_topic_count(r); i++) {
+    const char *id;
+    int tagged;
+    if (avis_result_topic(r, i, &id, NULL, NULL, &tagged) == 0 && tagged) {
+      if (b->len)
+        sb_addc(b, ';');
+      sb_adds(b, id);
+    }
+  }
+  sb_addc(b, '\0');
+}
+
+static void table_result(strbuf *b, out_format format, const char *name,
+                         const avis_result *r) {
+  strbuf num[3] = {{0}}, topics = {0};
+  sb_add_number(&num[0], avis_result_score(r));
+  sb_add_number(&num[1], avis_result_subjectivity(r));
+  sb_add_size(&num[2], avis_result_word_count(r));
+  for (int i = 0; i < 3; i++)
+    sb_addc(&num[i], '\0');
+  tagged_topics(&topics, r);
+  const char *cells[NCOLUMNS] = {
+      name, avis_label_name(avis_result_label(r)),
+      num[0].data ? num[0].data : "", num[1].data ? num[1].data : "",
+      topics.data ? topics.data : "", num[2].data ? num[2].data : "",
+      avis_encoding_name(avis_result_encoding(r)), "", ""};
+  table_row(b, format, cells);
+  for (int i = 0; i < 3; i++)
+    free(num[i].data);
+  free(topics.data);
+}
+
+/* ---- Records ------------------------------------------------------------ */
+
+const char *error_code_of(int rc) {
+  switch (rc) {
+  case AVIS_ERR_EMPTY: return "empty";
+  case AVIS_ERR_BINARY: return "binary";
+  case AVIS_ERR_ENCODING: return ERR_ENCODING;
+  case AVIS_ERR_TOO_LARGE: return ERR_TOO_LARGE;
+  case AVIS_ERR_NOMEM: return ERR_NOMEM;
+  default: return ERR_UNREADABLE;
+  }
+}
+
+void outcome_of_result(doc_outcome *oc, const avis_result *r,
+                       const record_spec *spec) {
+  oc->error = NULL;
+  oc->label = avis_result_label(r);
+  oc->score = avis_result_score(r);
+  oc->topics = 0;
+  size_t nlabels = spec->topics ? avis_classifier_label_count(spec->topics) : 0;
+  for (size_t i = 0; i < avis_result_topic_count(r); i++) {
+    const char *id, *label;
+    int tagged;
+    if (avis_result_topic(r, i, &id, NULL, NULL, &tagged) || !tagged)
+      continue;
+    /* The summary counts the first 64 topics of the model. */
+    for (size_t k = 0; k < nlabels && k < 64; k++)
+      if (avis_classifier_label(spec->topics, k, &label, NULL, NULL) == 0 &&
+          strcmp(label, id) == 0)
+        oc->topics |= (uint64_t)1 << k;
+  }
+}
+
+static void text_result(strbuf *b, const record_spec *spec, const char *name,
+                        const avis_result *r) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (!mem) {
+    b->failed = 1;
+    return;
+  }
+  report_text(mem, name, r, spec->model, (spec->json_flags & AVIS_JSON_TOKENS) != 0);
+  if (fclose(mem) != 0)
+    b->failed = 1;
+  sb_add(b, text, len);
+  free(text);
+}
+
+/* Appends an HTML page (report_html.c) and frees it; NULL: out of memory. */
+static void add_page(strbuf *b, char *page, size_t len) {
+  if (page)
+    sb_add(b, page, len);
+  else
+    b->failed = 1;
+  free(page);
+}
+
+void record_result(strbuf *b, const record_spec *spec, const char *name,
+                   const record_head *head, const avis_result *r) {
+  if (spec->format == FORMAT_CSV || spec->format == FORMAT_TSV) {
+    table_result(b, spec->format, name, r);
+  } else if (spec->format == FORMAT_TEXT) {
+    text_result(b, spec, name, r);
+  } else if (spec->format == FORMAT_HTML) {
+    size_t len = 0;
+    char *page = report_html_string(name, r, &len);
+    add_page(b, page, len);
+  } else if (spec->format == FORMAT_HTML_SUMMARY) {
+    return;
+  } else {
+    char *json;
+    size_t len;
+    if (avis_result_to_json(r, spec->json_flags, &json, &len) || len < 2) {
+      b->failed = 1;
+      return;
+    }
+    json_record(b, head, json + 1, len - 2);
+    avis_free(json);
+  }
+}
+
+void record_error(strbuf *b, const record_spec *spec, const char *name,
+                  const record_head *head, const char *code,
+                  const char *message) {
+  if (spec->format == FORMAT_CSV || spec->format == FORMAT_TSV) {
+    const char *cells[NCOLUMNS] = {name, "", "", "", "", "", "", code, message};
+    table_row(b, spec->format, cells);
+  } else if (spec->format == FORMAT_HTML) {
+    size_t len = 0;
+    char *page = report_html_error_string(name, code, message, &len);
+    add_page(b, page, len);
+  } else if (spec->format == FORMAT_HTML_SUMMARY) {
+    return;
+  } else if (spec->format == FORMAT_TEXT) {
+    sb_adds(b, name);
+    sb_adds(b, "\n  error        ");
+    sb_adds(b, code);
+    sb_adds(b, ": ");
+    sb_adds(b, message);
+    sb_addc(b, '\n');
+  } else {
+    strbuf body = {0};
+    sb_adds(&body, "\"error\":{\"code\":");
+    sb_add_json_string(&body, code);
+    sb_adds(&body, ",\"message\":");
+    sb_add_json_string(&body, message);
+    sb_addc(&body, '}');
+    if (body.failed)
+      b->failed = 1;
+    else
+      json_record(b, head, body.data, body.len);
+    free(body.data);
+  }
+}

@@ -1,0 +1,317 @@
+/* Reading training and evaluation documents into a corpus: a directory per
+ * label, label<TAB>text lines, JSON Lines with a labels array and a text,
+ * or plain text (docs/topics.md). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "train_data.h"
+
+#define MAX_DOC_LABELS 16
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int is_directory(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static input_format detect(const char *path, input_format f) {
+  if (f != INPUT_AUTO)
+    return f;
+  if (is_directory(path))
+    return INPUT_DIRECTORY;
+  if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ||
+      ends_with(path, ".json"))
+    return INPUT_JSONL;
+  if (ends_with(path, ".tsv"))
+    return INPUT_TSV;
+  return INPUT_TEXT;
+}
+
+/* Adds one document; a text the library rejects (empty, binary) is
+ * counted and skipped. */
+static int add(reader_state *st, const char *text, size_t len,
+               const char *const *labels, size_t n) {
+  if (!st->labelled)
+    n = 0;
+  int rc = avis_corpus_add_weighted(st->corpus, text, len, labels, n,
+                                    st->weight);
+  if (rc == AVIS_ERR_EMPTY || rc == AVIS_ERR_BINARY || rc == AVIS_ERR_ENCODING) {
+    st->skipped++;
+    return 0;
+  }
+  if (rc) {
+    fprintf(stderr, "avis: %s\n", avis_last_error());
+    return -1;
+  }
+  st->added++;
+  if (st->on_doc)
+    st->on_doc(st->user, labels, n);
+  if (st->added % 5000 == 0)
+    fprintf(stderr, "  %zu documents read\n", st->added);
+  return 0;
+}
+
+/* Splits "a,b" in place into labels. */
+static size_t split_labels(char *s, const char **labels) {
+  size_t n = 0;
+  for (char *p = s; *p && n < MAX_DOC_LABELS;) {
+    char *comma = strchr(p, ',');
+    if (comma)
+      *comma = '\0';
+    if (*p)
+      labels[n++] = p;
+    if (!comma)
+      break;
+    p = comma + 1;
+  }
+  return n;
+}
+
+static void chomp(char *line, ssize_t *len) {
+  while (*len > 0 && (line[*len - 1] == '\n' || line[*len - 1] == '\r'))
+    line[--*len] = '\0';
+}
+
+static int read_tsv_line(reader_state *st, char *line, ssize_t len) {
+  char *tab = memchr(line, '\t', (size_t)len);
+  if (!tab)
+    return add(st, line, (size_t)len, NULL, 0);
+  *tab = '\0';
+  const char *labels[MAX_DOC_LABELS];
+  size_t n = split_labels(line, labels);
+  return add(st, tab + 1, (size_t)(line + len - tab - 1), labels, n);
+}
+
+/* The text fields (comma-separated names) joined by blank lines. */
+static int json_text(const json_t *doc, const char *fields, char **out,
+                     size_t *len) {
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  const char *f = fields;
+  while (*f) {
+    const char *comma = strchr(f, ',');
+    size_t flen = comma ? (size_t)(comma - f) : strlen(f);
+    char name[128];
+    if (flen < sizeof name) {
+      memcpy(name, f, flen);
+      name[flen] = '\0';
+      const json_t *v = json_object_get(doc, name);
+      if (json_is_string(v)) {
+        size_t vlen = json_string_length(v);
+        if (n + vlen + 3 > cap) {
+          cap = 2 * (n + vlen + 3);
+          char *grown = realloc(buf, cap);
+          if (!grown) {
+            free(buf);
+            return -1;
+          }
+          buf = grown;
+        }
+        if (n)
+          memcpy(buf + n, "\n\n", 2), n += 2;
+        memcpy(buf + n, json_string_value(v), vlen);
+        n += vlen;
+      }
+    }
+    f += flen + (comma ? 1 : 0);
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+static int read_json_line(reader_state *st, const char *line, size_t lineno,
+                          const char *path) {
+  json_error_t err;
+  json_t *doc = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+  if (!json_is_object(doc)) {
+    fprintf(stderr, "avis: %s:%zu: not a JSON object: %s\n", path, lineno,
+            err.text);
+    json_decref(doc);
+    return -1;
+  }
+  const char *labels[MAX_DOC_LABELS];
+  size_t n = 0;
+  const json_t *lab = json_object_get(doc, st->labels_field);
+  if (json_is_string(lab))
+    labels[n++] = json_string_value(lab);
+  for (size_t i = 0; json_is_array(lab) && i < json_array_size(lab) &&
+                     n < MAX_DOC_LABELS; i++)
+    if (json_is_string(json_array_get(lab, i)))
+      labels[n++] = json_string_value(json_array_get(lab, i));
+  char *text = NULL;
+  size_t len = 0;
+  int rc = json_text(doc, st->text_fields, &text, &len);
+  if (rc)
+    fprintf(stderr, "avis: out of memory\n");
+  else if (len)
+    rc = add(st, text, len, labels, n);
+  else
+    st->skipped++;
+  free(text);
+  json_decref(doc);
+  return rc;
+}
+
+static int read_lines(reader_state *st, const char *path, input_format fmt) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "avis: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  ssize_t len;
+  int rc = 0;
+  while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    chomp(line, &len);
+    if (len == 0)
+      continue;
+    if (fmt == INPUT_JSONL)
+      rc = read_json_line(st, line, lineno, path);
+    else if (fmt == INPUT_TSV)
+      rc = read_tsv_line(st, line, len);
+    else
+      rc = add(st, line, (size_t)len, NULL, 0);
+  }
+  free(line);
+  if (f != stdin)
+    fclose(f);
+  return rc;
+}
+
+static int read_file(reader_state *st, const char *path, const char *label) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "avis: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  char *buf = NULL;
+  size_t len = 0, cap = 0, got;
+  int rc = 0;
+  do {
+    if (len + 65536 > cap) {
+      char *grown = realloc(buf, cap = 2 * (len + 65536));
+      if (!grown) {
+        rc = -1;
+        break;
+      }
+      buf = grown;
+    }
+    got = fread(buf + len, 1, cap - len, f);
+    len += got;
+  } while (got > 0);
+  fclose(f);
+  if (!rc)
+    rc = label ? add(st, buf, len, &label, 1) : add(st, buf, len, NULL, 0);
+  free(buf);
+  return rc;
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Entries of a directory, sorted so that reading order is reproducible. */
+static char **list_dir(const char *path, size_t *n) {
+  DIR *d = opendir(path);
+  char **names = NULL;
+  size_t cap = 0;
+  *n = 0;
+  if (!d)
+    return NULL;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    if (*n == cap) {
+      char **grown = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *grown);
+      if (!grown)
+        break;
+      names = grown;
+    }
+    names[*n] = strdup(e->d_name);
+    if (names[*n])
+      (*n)++;
+  }
+  closedir(d);
+  if (names)
+    qsort(names, *n, sizeof *names, compare_names);
+  return names;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t a = strlen(dir), b = strlen(name);
+  char *p = malloc(a + b + 2);
+  if (p) {
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+  }
+  return p;
+}
+
+/* A labelled directory has a subdirectory per label; an unlabelled one, or
+ * a label's, holds one document per file. */
+static int read_directory(reader_state *st, const char *path,
+                          const char *label) {
+  size_t n;
+  char **names = list_dir(path, &n);
+  if (!names && n == 0 && !is_directory(path)) {
+    fprintf(stderr, "avis: %s: cannot list the directory\n", path);
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    char *full = join(path, names[i]);
+    if (!rc && full) {
+      if (is_directory(full))
+        rc = !label && st->labelled ? read_directory(st, full, names[i]) : 0;
+      else
+        rc = read_file(st, full, label);
+    }
+    free(full);
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+int read_input(reader_state *st, const char *path) {
+  input_format fmt = detect(path, st->format);
+  size_t before = st->added;
+  int rc;
+  if (fmt == INPUT_DIRECTORY)
+    rc = read_directory(st, path, NULL);
+  else if (fmt == INPUT_TEXT)
+    rc = strcmp(path, "-") == 0 ? read_lines(st, path, INPUT_LINES)
+                                : read_file(st, path, NULL);
+  else
+    rc = read_lines(st, path, fmt);
+  if (!rc)
+    fprintf(stderr, "avis: %s: %zu %s documents\n", path, st->added - before,
+            st->labelled ? "labelled" : "unlabelled");
+  return rc;
+}
+
+int parse_input_format(const char *s, input_format *out) {
+  static const char *const names[] = {"auto", "jsonl", "tsv", "text", "lines"};
+  static const input_format values[] = {INPUT_AUTO, INPUT_JSONL, INPUT_TSV,
+                                        INPUT_TEXT, INPUT_LINES};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = values[i];
+      return 0;
+    }
+  return -1;
+}

@@ -1,0 +1,39 @@
+/* Reading labelled and unlabelled documents for `train` and `evaluate`. */
+#ifndef AVIS_CLI_TRAIN_DATA_H
+#define AVIS_CLI_TRAIN_DATA_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "avis.h"
+
+typedef enum {
+  INPUT_AUTO,      /* by name: directory, *.jsonl, *.tsv, else text */
+  INPUT_DIRECTORY, /* a subdirectory per label, a file per document */
+  INPUT_JSONL,     /* one JSON object a line: labels and text fields */
+  INPUT_TSV,       /* label[,label...]<TAB>text, one document a line */
+  INPUT_TEXT,      /* the whole file is one document */
+  INPUT_LINES      /* one document a line */
+} input_format;
+
+typedef struct {
+  avis_corpus *corpus;
+  input_format format;
+  int labelled;              /* 0: labels in the input are ignored */
+  const char *text_fields;   /* JSON: comma-separated fields joined as text */
+  const char *labels_field;  /* JSON: array of strings, or one string */
+  double weight;             /* of each document read */
+  /* Called for every document added, with its labels. */
+  void (*on_doc)(void *user, const char *const *labels, size_t n);
+  void *user;
+  size_t added, skipped;
+} reader_state;
+
+/* Reads one input (a path, or '-' for standard input) into the corpus,
+ * reporting on stderr. 0, or -1 after printing the error. */
+int read_input(reader_state *st, const char *path);
+
+/* "auto", "jsonl", "tsv", "text" or "lines". 0 or -1. */
+int parse_input_format(const char *s, input_format *out);
+
+#endif

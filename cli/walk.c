@@ -1,0 +1,222 @@
+/* The inputs of a batch: arguments as named, directories walked
+ * recursively. Only paths are kept (and sizes, for the progress line), so
+ * that 100,000 files cost a few megabytes; the texts are read later, by
+ * the workers. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "batch.h"
+
+/* A directory being walked, and the chain of its ancestors, to recognise a
+ * symbolic link leading back up the tree. */
+typedef struct ancestor {
+  dev_t dev;
+  ino_t ino;
+  const char *path;
+  const struct ancestor *parent;
+} ancestor;
+
+typedef struct {
+  walk_list *list;
+  const str_list *include, *exclude;
+} walk_ctx;
+
+static int push(walk_list *list, char *path, const char *code, char *message,
+                uint64_t size) {
+  if (list->len == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 64;
+    walk_entry *v = realloc(list->v, cap * sizeof *v);
+    if (!v) {
+      free(path);
+      free(message);
+      return -1;
+    }
+    list->v = v;
+    list->cap = cap;
+  }
+  list->v[list->len++] = (walk_entry){path, code, message, size};
+  list->bytes += size;
+  return 0;
+}
+
+static int push_copy(walk_list *list, const char *path, uint64_t size) {
+  char *copy = strdup(path);
+  return copy ? push(list, copy, NULL, NULL, size) : -1;
+}
+
+/* An entry for a path the walk could not go through. */
+static int push_error(walk_list *list, const char *path, const char *code,
+                      const char *fmt, const char *detail) {
+  char *copy = strdup(path);
+  size_t n = strlen(fmt) + strlen(detail);
+  char *message = malloc(n);
+  if (!copy || !message) {
+    free(copy);
+    free(message);
+    return -1;
+  }
+  snprintf(message, n, fmt, detail);
+  return push(list, copy, code, message, 0);
+}
+
+static int matches_any(const str_list *patterns, const char *name) {
+  for (size_t i = 0; i < patterns->len; i++)
+    if (fnmatch(patterns->v[i], name, 0) == 0)
+      return 1;
+  return 0;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t d = strlen(dir), n = strlen(name);
+  int slash = d > 0 && dir[d - 1] != '/';
+  char *path = malloc(d + slash + n + 1);
+  if (path) {
+    memcpy(path, dir, d);
+    if (slash)
+      path[d] = '/';
+    memcpy(path + d + slash, name, n + 1);
+  }
+  return path;
+}
+
+static const ancestor *find_ancestor(const ancestor *a, const struct stat *st) {
+  for (; a; a = a->parent)
+    if (a->dev == st->st_dev && a->ino == st->st_ino)
+      return a;
+  return NULL;
+}
+
+/* The names in a directory, read at once so that no directory stays open
+ * while its subdirectories are walked (deep trees would run out of file
+ * descriptors). NULL-terminated; NULL with errno set on failure. */
+static char **read_names(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return NULL;
+  size_t len = 0, cap = 16;
+  char **names = malloc(cap * sizeof *names);
+  struct dirent *e;
+  int err = names ? 0 : ENOMEM;
+  while (!err) {
+    errno = 0;
+    if (!(e = readdir(d))) {
+      err = errno;
+      break;
+    }
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    if (len + 1 == cap) {
+      char **grown = realloc(names, cap * 2 * sizeof *names);
+      if (!grown) {
+        err = ENOMEM;
+        break;
+      }
+      names = grown;
+      cap *= 2;
+    }
+    if (!(names[len] = strdup(e->d_name)))
+      err = ENOMEM;
+    else
+      len++;
+  }
+  closedir(d);
+  if (names)
+    names[len] = NULL;
+  if (err) {
+    for (size_t i = 0; i < len; i++)
+      free(names[i]);
+    free(names);
+    errno = err;
+    return NULL;
+  }
+  return names;
+}
+
+static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self);
+
+/* One name found in a directory: a file to analyse, a directory to walk,
+ * or something to report. */
+static int walk_entry_at(walk_ctx *w, const char *path, const char *name,
+                         const ancestor *parent) {
+  if (matches_any(w->exclude, name))
+    return 0;
+  struct stat st;
+  int found = stat(path, &st) == 0;
+  if (found && S_ISDIR(st.st_mode)) {
+    const ancestor *loop = find_ancestor(parent, &st);
+    if (loop)
+      return push_error(w->list, path, ERR_SYMLINK_LOOP,
+                        "symbolic link loop: leads back to %s", loop->path);
+    ancestor self = {st.st_dev, st.st_ino, path, parent};
+    return walk_dir(w, path, &self);
+  }
+  if (w->include->len && !matches_any(w->include, name))
+    return 0;
+  if (!found)
+    return errno == ELOOP
+               ? push_error(w->list, path, ERR_SYMLINK_LOOP, "%s",
+                            "symbolic link loop")
+               : push_error(w->list, path, ERR_UNREADABLE, "%s",
+                            strerror(errno));
+  /* Pipes, sockets and devices inside a tree are not documents. */
+  if (!S_ISREG(st.st_mode))
+    return 0;
+  return push_copy(w->list, path, (uint64_t)st.st_size);
+}
+
+static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self) {
+  char **names = read_names(dir);
+  if (!names)
+    return errno == ENOMEM ? -1
+                           : push_error(w->list, dir, ERR_UNREADABLE,
+                                        "cannot read the directory: %s",
+                                        strerror(errno));
+  int rc = 0;
+  for (size_t i = 0; names[i]; i++) {
+    char *path = rc ? NULL : join(dir, names[i]);
+    if (!rc)
+      rc = path ? walk_entry_at(w, path, names[i], self) : -1;
+    free(path);
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+int walk_add(walk_list *list, const char *arg, const str_list *include,
+             const str_list *exclude) {
+  struct stat st;
+  int found = strcmp(arg, "-") != 0 && stat(arg, &st) == 0;
+  if (!found || !S_ISDIR(st.st_mode))
+    return push_copy(list, arg,
+                     found && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+  list->saw_directory = 1;
+  walk_ctx w = {list, include, exclude};
+  ancestor root = {st.st_dev, st.st_ino, arg, NULL};
+  return walk_dir(&w, arg, &root);
+}
+
+static int by_path(const void *a, const void *b) {
+  return strcmp(((const walk_entry *)a)->path, ((const walk_entry *)b)->path);
+}
+
+void walk_sort(walk_list *list) {
+  if (list->len > 1)
+    qsort(list->v, list->len, sizeof *list->v, by_path);
+}
+
+void walk_list_free(walk_list *list) {
+  for (size_t i = 0; i < list->len; i++) {
+    free(list->v[i].path);
+    free(list->v[i].message);
+  }
+  free(list->v);
+  *list = (walk_list){0};
+}

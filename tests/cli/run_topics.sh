@@ -1,0 +1,109 @@
+#!/bin/sh
+# Topic tagging through the CLI: the shipped model on articles that must
+# carry several tags, train/evaluate/dump on a small fixture, determinism,
+# and a damaged model rejected with a message naming it.
+# Usage: run_topics.sh AVIS REPO_ROOT
+set -u
+avis=$1
+root=$2
+fixtures=$root/tests/fixtures/topics
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
+
+# Multi-topic articles: every topic named must be tagged, every topic
+# prefixed with '!' must not be. Besides the two op-eds on banning a
+# foreign video app (regulation, geopolitics, advertising, technology),
+# articles on a football club's finances, a drug approval and the
+# decarbonisation of a steelworks.
+check_tags() {
+  article=$1
+  shift
+  "$avis" analyze --data-dir "$root" --json "$article" >"$tmp/out.json" 2>"$tmp/err"
+  for want in "$@"; do
+    topic=${want#!}
+    if grep -q "\"id\":\"$topic\",\"name\":\"[^\"]*\",\"share\":[0-9.e-]*,\"tagged\":true" "$tmp/out.json"; then
+      tagged=yes
+    else
+      tagged=no
+    fi
+    if [ "$want" = "$topic" ]; then
+      expected=yes
+      what="tagged $topic"
+    else
+      expected=no
+      what="not tagged $topic"
+    fi
+    if [ "$tagged" = "$expected" ]; then
+      ok "$(basename "$article"): $what"
+    else
+      not_ok "$(basename "$article"): $what"
+    fi
+  done
+}
+if [ -f "$root/models/topics-fr.avm" ]; then
+  for article in "$root/examples/articles/tribune-application-video.txt" \
+                 "$fixtures/tribune-interdiction-reseau.txt"; do
+    check_tags "$article" regulation geopolitics advertising technology \
+      '!sport' '!environment'
+  done
+  check_tags "$fixtures/club-finances-sponsor.txt" sport economy \
+    '!health' '!environment' '!geopolitics'
+  check_tags "$fixtures/autorisation-medicament.txt" health regulation \
+    '!sport' '!environment' '!culture'
+  check_tags "$fixtures/acier-decarbonation.txt" environment economy \
+    '!sport' '!health' '!culture'
+fi
+
+# Training from a directory per label, twice: the same bytes.
+for run in 1 2; do
+  mkdir "$tmp/$run"
+  (cd "$tmp/$run" &&
+   "$avis" train nb --data-dir "$root" --topics "$fixtures/small.seeds" \
+     --min-df 1 --date 2025-01-01 -o m.avm "$fixtures/labelled" \
+     --unlabelled "$fixtures/unlabelled.txt" --format auto) 2>"$tmp/train.err"
+done
+cp "$tmp/1/m.avm" "$tmp/m1.avm"
+if cmp -s "$tmp/1/m.avm" "$tmp/2/m.avm" && grep -q "wrote" "$tmp/train.err"; then
+  ok "train nb is deterministic"
+else
+  not_ok "train nb is deterministic"; sed 's/^/#   /' "$tmp/train.err"
+fi
+
+if "$avis" evaluate --data-dir "$root" --model "$tmp/m1.avm" \
+     "$fixtures/labelled.tsv" >"$tmp/eval" 2>/dev/null &&
+   grep -q '^accuracy   1.0000' "$tmp/eval" && grep -q '^confusion' "$tmp/eval"; then
+  ok "evaluate reports accuracy and a confusion matrix"
+else
+  not_ok "evaluate"; sed 's/^/#   /' "$tmp/eval"
+fi
+
+if "$avis" evaluate --data-dir "$root" --cv 2 --min-df 1 \
+     "$fixtures/labelled.tsv" >"$tmp/cv" 2>/dev/null && grep -q '^macro-F1' "$tmp/cv"; then
+  ok "evaluate --cv"
+else
+  not_ok "evaluate --cv"
+fi
+
+if "$avis" dump "$tmp/m1.avm" >"$tmp/dump" && grep -q '^date: 2025-01-01' "$tmp/dump" &&
+   grep -q '^sport	' "$tmp/dump"; then
+  ok "dump shows provenance and labels"
+else
+  not_ok "dump"
+fi
+
+head -c 300 "$tmp/m1.avm" >"$tmp/bad.avm"
+"$avis" analyze --data-dir "$root" --model "$tmp/bad.avm" "$fixtures/tribune-interdiction-reseau.txt" \
+  >/dev/null 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 3 ] && grep -q "bad.avm" "$tmp/err"; then
+  ok "a truncated model is rejected, naming the file"
+else
+  not_ok "a truncated model is rejected (exit $status)"; sed 's/^/#   /' "$tmp/err"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,107 @@
+/* Model files: round trip, and every kind of damage rejected with a
+ * message that names the file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avis.h"
+#include "topicfile.h"
+
+static const char *const terms[] = {"footbal", "match", "recet", "cuisin"};
+static const double weights[] = {1, -1, 0.5, -0.5, -1, 1, -0.5, 0.5};
+
+static void write_model(avis_buf *out) {
+  avis_nb_params p = {AVIS_CLASSIFIER_TOPICS, 2, 4, AVIS_NB_LOG_TF, 1.5f,
+                      0.5f, 0.1f, 40, 0.4f, 0.08f};
+  avis_nb_label_spec labels[] = {{"sport", "Sport", 0.3, 0},
+                                 {"food", "Cuisine é", 0.25, 0}};
+  assert_int_equal(avis_model_file_write(out, &p, labels, terms, weights,
+                                         "command: test\n"),
+                   0);
+}
+
+/* A copy in malloc'ed (8-aligned) memory, parsed as an owned image. */
+static int parse_copy(const avis_buf *b, size_t len, avis_classifier **cl) {
+  void *copy = malloc(len ? len : 1);
+  memcpy(copy, b->data, len);
+  return avis_model_file_parse(cl, copy, len, 1, "test.avm");
+}
+
+static void round_trip(void **state) {
+  (void)state;
+  avis_buf b = {0};
+  write_model(&b);
+  avis_classifier *cl;
+  assert_int_equal(parse_copy(&b, b.len, &cl), 0);
+  assert_int_equal(avis_classifier_label_count(cl), 2);
+  assert_int_equal(avis_classifier_term_count(cl), 4);
+  const char *id, *name;
+  double th;
+  assert_int_equal(avis_classifier_label(cl, 1, &id, &name, &th), 0);
+  assert_string_equal(id, "food");
+  assert_string_equal(name, "Cuisine é");
+  assert_true(th > 0.249 && th < 0.251);
+  assert_int_equal(avis_classifier_term(cl, "recet", 5), 2);
+  assert_int_equal(avis_classifier_term(cl, "absent", 6), UINT32_MAX);
+  assert_string_equal(avis_classifier_provenance(cl), "command: test\n");
+  char *text;
+  assert_int_equal(avis_classifier_dump(cl, AVIS_DUMP_WEIGHTS, &text, NULL), 0);
+  assert_non_null(strstr(text, "recet\t-1.00000\t1.00000"));
+  avis_free(text);
+  avis_classifier_free(cl);
+  avis_buf_release(&b);
+}
+
+static void damage_is_rejected(void **state) {
+  (void)state;
+  avis_buf b = {0};
+  write_model(&b);
+  avis_classifier *cl;
+  /* Every single flipped byte is caught (by a checksum or a check). */
+  for (size_t i = 0; i < b.len; i++) {
+    b.data[i] ^= 0x40;
+    assert_int_not_equal(parse_copy(&b, b.len, &cl), 0);
+    assert_null(cl);
+    assert_non_null(strstr(avis_last_error(), "test.avm"));
+    b.data[i] ^= 0x40;
+  }
+  for (size_t len = 0; len < b.len; len += 7) {
+    assert_int_equal(parse_copy(&b, len, &cl), AVIS_ERR_FORMAT);
+    assert_non_null(strstr(avis_last_error(), "test.avm"));
+  }
+  avis_buf_release(&b);
+}
+
+static void missing_file(void **state) {
+  (void)state;
+  avis_classifier *cl;
+  assert_int_equal(avis_classifier_load(&cl, "/nonexistent/x.avm"),
+                   AVIS_ERR_IO);
+  assert_non_null(strstr(avis_last_error(), "/nonexistent/x.avm"));
+}
+
+static void crc_and_numbers(void **state) {
+  (void)state;
+  assert_int_equal(avis_crc32(0, "123456789", 9), 0xCBF43926u);
+  char buf[32];
+  avis_format_fixed(buf, sizeof buf, -0.5, 3);
+  assert_string_equal(buf, "-0.500");
+  avis_format_fixed(buf, sizeof buf, 2.0 / 3.0, 2);
+  assert_string_equal(buf, "0.67");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(round_trip),
+      cmocka_unit_test(damage_is_rejected),
+      cmocka_unit_test(missing_file),
+      cmocka_unit_test(crc_and_numbers),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
