@@ -126,8 +126,9 @@ if [ -x /usr/bin/time ]; then
   echo
   echo "peak memory (maximum resident set size):"
   head -n 1000 "$tmp/docs.jsonl" >"$tmp/1k.jsonl"
+  # sed reads to the end, where head would stop its writer with SIGPIPE.
   for ((n = 0; n < 100000; n += docs)); do cat "$tmp/docs.jsonl"; done |
-    head -n 100000 >"$tmp/100k.jsonl"
+    sed -n '1,100000p' >"$tmp/100k.jsonl"
   for input in 1k 100k; do
     kb=$( { /usr/bin/time -f %M "$analyze" --stream -q -j2 <"$tmp/$input.jsonl" >/dev/null; } 2>&1 )
     printf '  --stream -j2, %-6s documents: %6d MB\n' "${input/k/,000}" $((kb / 1024))

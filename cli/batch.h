@@ -206,10 +206,12 @@ void sb_add_json_string(strbuf *b, const char *s);
 char *sb_take(strbuf *b, size_t *len);
 
 /* A member of a JSON object, as raw JSON text: the key with its quotes,
- * and the value. */
+ * and the value; `name` is the key decoded when known (NULL otherwise), so
+ * that "\u0073tats" is seen to be "stats". */
 typedef struct {
   const char *key, *value;
   size_t key_len, value_len;
+  const char *name;
 } json_member;
 
 /* The members of the JSON object text s[0..n), which a parser has already

@@ -251,6 +251,18 @@ static int parse_options(int argc, char **argv, analyze_opts *o) {
   return check_run(argc, &o->run);
 }
 
+/* Malformed lexicon lines are skipped unless --strict: say where. */
+static void warn_skipped_lines(const avis_model *model) {
+  for (size_t i = 0; i < avis_model_lexicon_count(model); i++) {
+    const char *problem = avis_model_lexicon_problem(model, i);
+    size_t skipped = 0;
+    avis_model_lexicon_info(model, i, NULL, NULL, &skipped, NULL, NULL);
+    if (problem)
+      fprintf(stderr, "analyze: warning: %s (%zu malformed line%s skipped)\n",
+              problem, skipped, skipped == 1 ? "" : "s");
+  }
+}
+
 static avis_model *load_model(analyze_opts *o) {
   const char *dir = cli_find_data_dir(o->data_dir);
   if (!dir) {
@@ -269,6 +281,8 @@ static avis_model *load_model(analyze_opts *o) {
     rc = avis_model_load(&model, o->model_opts);
   if (rc)
     fprintf(stderr, "analyze: %s\n", avis_last_error());
+  else
+    warn_skipped_lines(model);
   return model;
 }
 

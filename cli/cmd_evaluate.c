@@ -243,8 +243,11 @@ static int score_docs(const avis_classifier *cl, const avis_corpus *corpus,
   return rc;
 }
 
+/* The first fold's classifier is handed back in *first: the label names in
+ * `s` point into it. */
 static int cross_validate(train_cli *t, avis_corpus *corpus, gold_list *g,
-                          scores *s, unsigned folds, FILE *pred) {
+                          scores *s, unsigned folds, FILE *pred,
+                          avis_classifier **first) {
   int rc = train_cli_options(t);
   for (unsigned f = 0; !rc && f < folds; f++) {
     avis_classifier *cl = NULL;
@@ -261,7 +264,10 @@ static int cross_validate(train_cli *t, avis_corpus *corpus, gold_list *g,
       fprintf(stderr, "avis evaluate: fold %u of %u trained in %.1f s\n", f + 1,
               folds, (double)(t1.tv_sec - t0.tv_sec) +
                          (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    avis_classifier_free(cl);
+    if (f == 0)
+      *first = cl;
+    else
+      avis_classifier_free(cl);
   }
   return rc;
 }
@@ -273,7 +279,7 @@ static int run(train_cli *t, const char *model_path, unsigned folds,
   avis_classifier *cl = NULL;
   int rc = pred_path && !pred ? -1 : 0, topics = t->kind == AVIS_CLASSIFIER_TOPICS;
   if (!rc && folds) {
-    rc = cross_validate(t, corpus, g, &s, folds, pred);
+    rc = cross_validate(t, corpus, g, &s, folds, pred, &cl);
   } else if (!rc) {
     rc = avis_classifier_load(&cl, model_path) || scores_init(&s, cl, g) ||
          score_docs(cl, corpus, g, &s, 0, 0, 0, pred);

@@ -83,8 +83,11 @@ int lda_read_corpus(const lda_input *in, int n, char **paths,
                      .text_fields = in->text_fields, .labels_field = "labels",
                      .weight = 1.0};
   for (int i = 0; i < n; i++)
-    if (in->tokens ? read_tokens(*out, paths[i]) : read_input(&st, paths[i]))
+    if (in->tokens ? read_tokens(*out, paths[i]) : read_input(&st, paths[i])) {
+      reader_state_release(&st);
       return AVIS_EXIT_INPUT;
+    }
+  reader_state_release(&st);
   if (st.skipped)
     fprintf(stderr, "avis: %zu empty or unreadable documents skipped\n",
             st.skipped);

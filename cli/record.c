@@ -217,7 +217,7 @@ size_t json_object_members(const char *s, size_t n, json_member **out) {
     i = skip_space(s, i, n);
     if (i >= n || s[i] != '"')
       break;
-    json_member m;
+    json_member m = {0};
     m.key = s + i;
     i = skip_string(s, i, n);
     m.key_len = (size_t)(s + i - m.key);
@@ -246,10 +246,13 @@ size_t json_object_members(const char *s, size_t n, json_member **out) {
   return count;
 }
 
+/* Whether member m is named in `set`, members of a record written here,
+ * whose keys hold no escapes. */
 static int member_in(const json_member *m, const json_member *set, size_t n) {
+  const char *name = m->name ? m->name : m->key + 1;
+  size_t len = m->name ? strlen(m->name) : m->key_len - 2;
   for (size_t i = 0; i < n; i++)
-    if (set[i].key_len == m->key_len &&
-        memcmp(set[i].key, m->key, m->key_len) == 0)
+    if (set[i].key_len == len + 2 && memcmp(set[i].key + 1, name, len) == 0)
       return 1;
   return 0;
 }

@@ -75,8 +75,11 @@ static int next_line(line_reader *r, pool *p, const char **line, size_t *len,
   size_t scanned = 0; /* bytes after start known to hold no newline */
   *too_long = 0;
   for (;;) {
-    char *nl = memchr(r->buf + r->start + scanned, '\n',
-                      r->end - r->start - scanned);
+    /* Before the first read there is no buffer, and memchr(NULL, ...) is
+     * undefined even for no bytes. */
+    char *nl = r->buf ? memchr(r->buf + r->start + scanned, '\n',
+                               r->end - r->start - scanned)
+                      : NULL;
     if (nl || (r->eof && (r->start < r->end || *too_long))) {
       size_t end = nl ? (size_t)(nl - r->buf) : r->end;
       *line = r->buf + r->start;
@@ -162,8 +165,10 @@ static void split_members(line_doc *d, const char *data, size_t len,
     if (strcmp(key, c->id_field) == 0)
       d->id = &d->members[i];
     else if (strcmp(key, c->text_field) != 0 && strcmp(key, "id") != 0 &&
-             strcmp(key, "line") != 0)
-      d->extra[d->nextra++] = d->members[i];
+             strcmp(key, "line") != 0) {
+      d->extra[d->nextra] = d->members[i];
+      d->extra[d->nextra++].name = key;
+    }
   }
   json_t *text = json_object_get(d->root, c->text_field);
   if (!text)
@@ -189,6 +194,15 @@ static void read_json_line(line_doc *d, const char *data, size_t len,
   json_error_t e;
   if (blank(data, len)) {
     line_fail(d, "empty", "empty line");
+    return;
+  }
+  /* JSON has no raw NUL byte (a string writes \u0000). Jansson skips one
+   * between tokens, where json_object_members() would stop, and the raw
+   * members would no longer pair with the parsed ones. */
+  const char *nul = memchr(data, '\0', len);
+  if (nul) {
+    line_fail(d, ERR_MALFORMED, "NUL byte (column %zu)",
+              (size_t)(nul - data) + 1);
     return;
   }
   d->root = json_loadb(data, len,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ void train_cli_init(train_cli *t) {
   t->min_df = 3;
   t->variant = -1;
   t->features = AVIS_FEATURE_LOG_TF | AVIS_FEATURE_L2;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  t->threads = cores > 0 ? (unsigned)(cores < 256 ? cores : 256) : 1;
 }
 
 void train_cli_release(train_cli *t) {
@@ -129,6 +132,13 @@ int train_cli_option(train_cli *t, int c, const char *arg) {
   case TOPT_DESCRIBE: t->describe = arg; return 0;
   case TOPT_DATE: t->date = arg; return 0;
   case TOPT_WEIGHT: return parse_weights(t, arg);
+  case TOPT_THREADS:
+    if (parse_unsigned(arg, &t->threads) || t->threads < 1 ||
+        t->threads > 256) {
+      fprintf(stderr, "avis: --threads needs a number from 1 to 256\n");
+      return -1;
+    }
+    return 0;
   default: return -1;
   }
 }
@@ -145,7 +155,8 @@ int train_cli_options(train_cli *t) {
          avis_train_options_set_em(t->opts, t->em, t->unlabelled_weight) ||
          avis_train_options_set_min_df(t->opts, t->min_df ? t->min_df : 1,
                                        t->max_terms) ||
-         avis_train_options_set_variant(t->opts, t->variant, t->features);
+         avis_train_options_set_variant(t->opts, t->variant, t->features) ||
+         avis_train_options_set_threads(t->opts, t->threads);
   if (rc) {
     fprintf(stderr, "avis: %s\n", avis_last_error());
     return -1;
@@ -179,24 +190,29 @@ int train_cli_read(train_cli *t, int n, char **inputs,
   *out = NULL;
   if (!(t->model = load_stopwords_model(t->data_dir)))
     return AVIS_EXIT_DATA;
-  if (avis_corpus_new(out, t->model)) {
+  if (avis_corpus_new(out, t->model) ||
+      avis_corpus_set_threads(*out, t->threads)) {
     fprintf(stderr, "avis: %s\n", avis_last_error());
     return AVIS_EXIT_DATA;
   }
-  reader_state st = {*out, t->format, 1, t->text_fields, t->labels_field,
-                     1.0, on_doc, user, 0, 0};
-  for (int i = 0; i < n; i++) {
+  reader_state st = {.corpus = *out, .format = t->format, .labelled = 1,
+                     .text_fields = t->text_fields,
+                     .labels_field = t->labels_field, .weight = 1.0,
+                     .on_doc = on_doc, .user = user};
+  int status = -1;
+  for (int i = 0; status < 0 && i < n; i++) {
     st.weight = (size_t)i < t->nweights ? t->weights[i] : 1.0;
     if (read_input(&st, inputs[i]))
-      return AVIS_EXIT_INPUT;
+      status = AVIS_EXIT_INPUT;
   }
   st.labelled = 0;
   st.weight = 1.0;
-  for (size_t i = 0; i < t->nunlabelled; i++)
+  for (size_t i = 0; status < 0 && i < t->nunlabelled; i++)
     if (read_input(&st, t->unlabelled[i]))
-      return AVIS_EXIT_INPUT;
-  if (st.skipped)
+      status = AVIS_EXIT_INPUT;
+  if (status < 0 && st.skipped)
     fprintf(stderr, "avis: %zu empty or unreadable documents skipped\n",
             st.skipped);
-  return -1;
+  reader_state_release(&st);
+  return status;
 }

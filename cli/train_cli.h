@@ -22,7 +22,7 @@ typedef struct {
   double weights[MAX_INPUTS]; /* per labelled input, from --weight */
   size_t nweights;
   unsigned long long seed;
-  unsigned em, min_df, max_terms, features;
+  unsigned em, min_df, max_terms, features, threads;
   int variant;
   avis_model *model;
   avis_train_options *opts;
@@ -32,7 +32,7 @@ enum {
   TOPT_KIND = 300, TOPT_TOPICS, TOPT_UNLABELLED, TOPT_FORMAT, TOPT_TEXT_FIELD,
   TOPT_LABELS_FIELD, TOPT_SEED, TOPT_SMOOTHING, TOPT_EM, TOPT_UNLABELLED_WEIGHT,
   TOPT_MIN_DF, TOPT_MAX_TERMS, TOPT_VARIANT, TOPT_FEATURES, TOPT_DATA_DIR,
-  TOPT_DESCRIBE, TOPT_DATE, TOPT_WEIGHT
+  TOPT_DESCRIBE, TOPT_DATE, TOPT_WEIGHT, TOPT_THREADS
 };
 
 #define TRAIN_LONG_OPTIONS                                              \
@@ -53,7 +53,8 @@ enum {
   {"data-dir", required_argument, NULL, TOPT_DATA_DIR},                 \
   {"describe", required_argument, NULL, TOPT_DESCRIBE},                 \
   {"date", required_argument, NULL, TOPT_DATE},                         \
-  {"weight", required_argument, NULL, TOPT_WEIGHT}
+  {"weight", required_argument, NULL, TOPT_WEIGHT},                     \
+  {"threads", required_argument, NULL, TOPT_THREADS}
 
 #define TRAIN_OPTIONS_HELP                                                   \
   "  --kind K             topics (default: shares, several tags) or classes\n" \
@@ -64,7 +65,7 @@ enum {
   "  --text-field LIST    JSON fields joined as the text (default text)\n"    \
   "  --labels-field NAME  JSON field with the labels (default labels)\n"      \
   "  --seed N             seed of every split (default 1)\n"                  \
-  "  --smoothing A        additive smoothing (default: cross-validated)\n"    \
+  "  --smoothing A        pseudo-counts per term (default: cross-validated)\n" \
   "  --em N               EM iterations (default 4)\n"                        \
   "  --unlabelled-weight W weight of an unlabelled document (default 0.3)\n"  \
   "  --min-df N           keep terms in N documents or more (default 3)\n"    \
@@ -73,7 +74,9 @@ enum {
   "  --features F         log-l2 (default), log, l2 or counts\n"              \
   "  --data-dir DIR       data directory (stop words)\n"                    \
   "  --weight LIST        weights of the labelled INPUTs, comma-separated,\n" \
-  "                       in order (default 1 each)\n"
+  "                       in order (default 1 each)\n"                    \
+  "  --threads N          threads reading and training (default: every\n" \
+  "                       core); the model is the same for any N\n"
 
 extern const struct option train_cli_long_options[];
 

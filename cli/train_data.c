@@ -36,28 +36,122 @@ static input_format detect(const char *path, input_format f) {
   return INPUT_TEXT;
 }
 
-/* Adds one document; a text the library rejects (empty, binary) is
- * counted and skipped. */
+/* Documents are handed to the library this many at a time (or sooner,
+ * past BATCH_BYTES), which reads them on the corpus's threads. */
+#define BATCH_DOCS 4096
+#define BATCH_BYTES (32u << 20)
+
+static int grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return 0;
+  size_t n = *cap ? *cap : 64;
+  while (n < need)
+    n *= 2;
+  void *q = realloc(*p, n * size);
+  if (!q)
+    return -1;
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+static int keep_bytes(reader_state *st, const char *s, size_t len,
+                      size_t *at) {
+  if (grow((void **)&st->bytes, &st->bytes_cap, st->nbytes + len + 1, 1))
+    return -1;
+  *at = st->nbytes;
+  memcpy(st->bytes + st->nbytes, s, len);
+  st->bytes[st->nbytes + len] = '\0';
+  st->nbytes += len + 1;
+  return 0;
+}
+
+/* Adds the pending documents to the corpus; a text the library rejects
+ * (empty, binary) is counted and skipped. */
+static int flush(reader_state *st) {
+  size_t n = st->npending;
+  if (n == 0)
+    return 0;
+  avis_corpus_text *docs = malloc(n * sizeof *docs);
+  const char **labels = malloc((st->nlabel_at ? st->nlabel_at : 1) *
+                               sizeof *labels);
+  int *status = malloc(n * sizeof *status);
+  int rc = docs && labels && status ? 0 : -1;
+  for (size_t i = 0; !rc && i < st->nlabel_at; i++)
+    labels[i] = st->bytes + st->label_at[i];
+  for (size_t i = 0; !rc && i < n; i++) {
+    const struct pending_doc *p = &st->pending[i];
+    docs[i] = (avis_corpus_text){st->bytes + p->text, p->len,
+                                 labels + p->label, p->nlabels, p->weight};
+  }
+  if (rc)
+    fputs("avis: out of memory\n", stderr);
+  else if ((rc = avis_corpus_add_batch(st->corpus, docs, n, status)) != 0)
+    fprintf(stderr, "avis: %s\n", avis_last_error());
+  for (size_t i = 0; !rc && i < n; i++) {
+    if (status[i] == AVIS_ERR_EMPTY || status[i] == AVIS_ERR_BINARY ||
+        status[i] == AVIS_ERR_ENCODING) {
+      st->skipped++;
+      continue;
+    }
+    if (status[i]) {
+      fprintf(stderr, "avis: %s\n", avis_last_error());
+      rc = -1;
+      break;
+    }
+    st->added++;
+    if (st->on_doc)
+      st->on_doc(st->user, docs[i].labels, docs[i].nlabels);
+    if (st->added % 5000 == 0)
+      fprintf(stderr, "  %zu documents read\n", st->added);
+  }
+  st->npending = st->nbytes = st->nlabel_at = 0;
+  free(docs);
+  free(labels);
+  free(status);
+  return rc ? -1 : 0;
+}
+
+/* Queues one document, adding the queue to the corpus when it is full. */
 static int add(reader_state *st, const char *text, size_t len,
                const char *const *labels, size_t n) {
   if (!st->labelled)
     n = 0;
-  int rc = avis_corpus_add_weighted(st->corpus, text, len, labels, n,
-                                    st->weight);
-  if (rc == AVIS_ERR_EMPTY || rc == AVIS_ERR_BINARY || rc == AVIS_ERR_ENCODING) {
-    st->skipped++;
-    return 0;
-  }
-  if (rc) {
-    fprintf(stderr, "avis: %s\n", avis_last_error());
+  if (grow((void **)&st->pending, &st->pending_cap, st->npending + 1,
+           sizeof *st->pending) ||
+      grow((void **)&st->label_at, &st->label_at_cap, st->nlabel_at + n,
+           sizeof *st->label_at)) {
+    fputs("avis: out of memory\n", stderr);
     return -1;
   }
-  st->added++;
-  if (st->on_doc)
-    st->on_doc(st->user, labels, n);
-  if (st->added % 5000 == 0)
-    fprintf(stderr, "  %zu documents read\n", st->added);
+  struct pending_doc *p = &st->pending[st->npending];
+  p->len = len;
+  p->label = st->nlabel_at;
+  p->nlabels = n;
+  p->weight = st->weight;
+  int rc = keep_bytes(st, text, len, &p->text);
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = keep_bytes(st, labels[i], strlen(labels[i]),
+                    &st->label_at[st->nlabel_at++]);
+  if (rc) {
+    fputs("avis: out of memory\n", stderr);
+    return -1;
+  }
+  st->npending++;
+  if (st->npending == BATCH_DOCS || st->nbytes >= BATCH_BYTES)
+    return flush(st);
   return 0;
+}
+
+void reader_state_release(reader_state *st) {
+  free(st->bytes);
+  free(st->pending);
+  free(st->label_at);
+  st->bytes = NULL;
+  st->pending = NULL;
+  st->label_at = NULL;
+  st->nbytes = st->bytes_cap = st->npending = st->pending_cap = 0;
+  st->nlabel_at = st->label_at_cap = 0;
 }
 
 /* Splits "a,b" in place into labels. */
@@ -298,6 +392,8 @@ int read_input(reader_state *st, const char *path) {
                                 : read_file(st, path, NULL);
   else
     rc = read_lines(st, path, fmt);
+  if (!rc)
+    rc = flush(st);
   if (!rc)
     fprintf(stderr, "avis: %s: %zu %s documents\n", path, st->added - before,
             st->labelled ? "labelled" : "unlabelled");

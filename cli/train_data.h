@@ -27,11 +27,25 @@ typedef struct {
   void (*on_doc)(void *user, const char *const *labels, size_t n);
   void *user;
   size_t added, skipped;
+  /* Documents waiting to be added together (avis_corpus_add_batch()):
+   * their texts and labels are copied, NUL-terminated, into `bytes`. */
+  char *bytes;
+  size_t nbytes, bytes_cap;
+  struct pending_doc {
+    size_t text, len;       /* offset and length of the text in bytes */
+    size_t label, nlabels;  /* first and count in label_at */
+    double weight;
+  } *pending;
+  size_t npending, pending_cap;
+  size_t *label_at;         /* offsets of labels in bytes */
+  size_t nlabel_at, label_at_cap;
 } reader_state;
 
 /* Reads one input (a path, or '-' for standard input) into the corpus,
  * reporting on stderr. 0, or -1 after printing the error. */
 int read_input(reader_state *st, const char *path);
+/* Releases what reading keeps between inputs. */
+void reader_state_release(reader_state *st);
 
 /* "auto", "jsonl", "tsv", "text" or "lines". 0 or -1. */
 int parse_input_format(const char *s, input_format *out);

@@ -44,6 +44,10 @@ static void check_load(int rc, const avis_lexicon *lex, size_t sources_before,
   const avis_lex_source *src =
       (const avis_lex_source *)lex->sources.data + sources_before;
   CHECK(!strict || src->skipped == 0);
+  /* The first skipped line is named: "first.tsv:LINE: problem". */
+  CHECK(!src->skipped == !src->first_problem);
+  CHECK(!src->first_problem ||
+        strncmp(src->first_problem, src->path, strlen(src->path)) == 0);
 }
 
 /* Every form finds its own entry, and its stem finds one too. */

@@ -187,6 +187,11 @@ AVIS_EXPORT int avis_model_lexicon_info(const avis_model *model, size_t i,
                                         size_t *skipped,
                                         avis_lexicon_format *format,
                                         int *has_emotions);
+/* The first malformed line skipped in lexicon i, as "PATH:LINE: problem",
+ * or NULL when no line was skipped. The string lives as long as the model.
+ * Since 0.1. */
+AVIS_EXPORT const char *avis_model_lexicon_problem(const avis_model *model,
+                                                   size_t i);
 
 typedef struct avis_classifier avis_classifier;
 /* The topic model the model tags with, or NULL when it has none; it lives
@@ -431,6 +436,29 @@ AVIS_EXPORT int avis_corpus_add(avis_corpus *corpus, const char *text,
 AVIS_EXPORT int avis_corpus_add_weighted(avis_corpus *corpus, const char *text,
                                          size_t len, const char *const *labels,
                                          size_t nlabels, double weight);
+/* One text of avis_corpus_add_batch(). */
+typedef struct {
+  const char *text;
+  size_t len;
+  const char *const *labels;
+  size_t nlabels;
+  double weight; /* in (0, 100] */
+} avis_corpus_text;
+
+/* How many threads avis_corpus_add_batch() reads with, 1 to 256 (default
+ * 1). The corpus comes out the same whatever their number. Since 0.1. */
+AVIS_EXPORT int avis_corpus_set_threads(avis_corpus *corpus, unsigned threads);
+/* Adds docs[0..n) in order, as n calls of avis_corpus_add_weighted()
+ * would, with the same result, but reads them on the corpus's threads;
+ * the calling thread waits for them. status[i] gets what that call would
+ * have returned for docs[i]: 0 when added, a negative code when not (empty
+ * or binary text, a bad weight or label). Returns 0, or AVIS_ERR_NOMEM,
+ * AVIS_ERR_ARG (bad arguments, a corpus of AVIS_TERMS_TOKENS) when the
+ * batch could not be read; status[] then tells which documents were added.
+ * Since 0.1. */
+AVIS_EXPORT int avis_corpus_add_batch(avis_corpus *corpus,
+                                      const avis_corpus_text *docs, size_t n,
+                                      int *status);
 /* Documents added so far. Since 0.1. */
 AVIS_EXPORT size_t avis_corpus_size(const avis_corpus *corpus);
 /* The fold (0 .. folds-1) of document `doc` for a given seed: the split
@@ -448,7 +476,8 @@ AVIS_EXPORT void avis_train_options_free(avis_train_options *opts);
  * after them. Since 0.1. */
 AVIS_EXPORT int avis_train_options_set_topics(avis_train_options *opts,
                                               const char *path);
-/* Additive smoothing; 0 (default) chooses it by cross-validation. Since 0.1. */
+/* Smoothing: pseudo-counts per term, spread like the whole training text
+ * (docs/topics.md); 0 (default) chooses it by cross-validation. Since 0.1. */
 AVIS_EXPORT int avis_train_options_set_smoothing(avis_train_options *opts,
                                                  double alpha);
 /* The seed of every split; training is deterministic given it. Since 0.1. */
@@ -475,6 +504,11 @@ AVIS_EXPORT int avis_train_options_set_variant(avis_train_options *opts,
  * all), for held-out evaluation. Since 0.1. */
 AVIS_EXPORT int avis_train_options_set_holdout(avis_train_options *opts,
                                                unsigned fold, unsigned folds);
+/* Threads training runs its cross-validation, EM and calibration on, 1 to
+ * 256 (default 1); the calling thread waits for them. The model is the
+ * same whatever their number. Since 0.1. */
+AVIS_EXPORT int avis_train_options_set_threads(avis_train_options *opts,
+                                               unsigned threads);
 /* Recorded in the model file: the command, a description of the data, a
  * date. The library never reads the clock itself. Since 0.1. */
 AVIS_EXPORT int avis_train_options_set_provenance(avis_train_options *opts,
@@ -545,7 +579,8 @@ typedef enum {
 AVIS_EXPORT int avis_corpus_set_terms(avis_corpus *corpus, avis_terms_kind kind);
 /* Adds one pre-tokenised document: tokens separated by spaces or tabs,
  * taken as they are (no decoding beyond UTF-8 validation, no stemming, no
- * stop words). The corpus must be of AVIS_TERMS_TOKENS. Since 0.1. */
+ * stop words). The corpus must be of AVIS_TERMS_TOKENS. A line without
+ * tokens fails with AVIS_ERR_EMPTY and adds nothing. Since 0.1. */
 AVIS_EXPORT int avis_corpus_add_tokens(avis_corpus *corpus, const char *line,
                                        size_t len);
 

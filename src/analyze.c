@@ -22,9 +22,17 @@ int avis_analyzer_new(avis_analyzer **out, const avis_model *model) {
   avis_analyzer *a = calloc(1, sizeof *a);
   if (!a)
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  avis_word_sources sources = {
+      .lexicon = &model->lexicon,
+      .modifiers = &model->modifiers,
+      .stopwords = &model->stopwords,
+      .classifiers = {[AVIS_WORD_TOPICS] = model->topics,
+                      [AVIS_WORD_CLASSES] = model->sentiment_classifier}};
   int rc = avis_stemmer_new(&a->stemmer);
+  if (!rc)
+    rc = avis_word_cache_new(&a->words, &sources, a->stemmer);
   if (rc) {
-    free(a);
+    avis_analyzer_free(a);
     return rc;
   }
   a->model = model;
@@ -36,6 +44,7 @@ int avis_analyzer_new(avis_analyzer **out, const avis_model *model) {
 void avis_analyzer_free(avis_analyzer *a) {
   if (!a)
     return;
+  avis_word_cache_free(a->words);
   avis_stemmer_free(a->stemmer);
   free(a);
 }
@@ -67,46 +76,12 @@ static void truncate_tokens(avis_result *r, size_t max) {
   r->truncated = 1;
 }
 
-static int is_stemmed(const avis_tok *t) {
-  return t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION);
-}
-
 /* Words a reader would count: elided clitics belong to the next word. */
-static int counts_as_word(const avis_tok *t) {
-  return is_stemmed(t) || t->kind == AVIS_TOKEN_NUMBER;
-}
-
-/* Only words are stemmed; elided clitics and other kinds stem to
- * themselves. The stemmer's cache owns its strings, so the stem is copied
- * into the result's arena. */
-static int set_terms(avis_analyzer *a, avis_result *r) {
-  avis_tok *toks = r->tokens.data;
-  for (size_t i = 0; i < r->tokens.len; i++) {
-    avis_tok *t = &toks[i];
-    int rc = avis_normalize(&r->arena, r->text.data + t->start, t->len,
-                            &t->norm_off, &t->norm_len);
-    if (rc)
-      return rc;
-    t->stem_off = t->norm_off;
-    t->stem_len = t->norm_len;
-    if (is_stemmed(t)) {
-      size_t slen;
-      const char *stem =
-          avis_stem(a->stemmer, r->arena.data + t->norm_off, t->norm_len, &slen);
-      if (!stem)
-        return AVIS_ERR_NOMEM;
-      if (slen != t->norm_len ||
-          memcmp(stem, r->arena.data + t->norm_off, slen) != 0) {
-        t->stem_off = (uint32_t)r->arena.len;
-        t->stem_len = (uint32_t)slen;
-        if (avis_buf_append(&r->arena, stem, slen) ||
-            avis_buf_putc(&r->arena, '\0'))
-          return AVIS_ERR_NOMEM;
-      }
-    }
-    r->words += counts_as_word(t);
-  }
-  return 0;
+static size_t count_words(const avis_tok *toks, size_t n) {
+  size_t words = 0;
+  for (size_t i = 0; i < n; i++)
+    words += avis_tok_is_stemmed(&toks[i]) || toks[i].kind == AVIS_TOKEN_NUMBER;
+  return words;
 }
 
 /* A sentence spans from its first token to the end of its last. */
@@ -127,27 +102,46 @@ static int set_sentences(avis_result *r) {
   return 0;
 }
 
+/* Room for what a document of this size usually holds, taken at once
+ * rather than by doubling: French news runs to about one token per five
+ * bytes, and the arena (each distinct form and its stem, the driver terms,
+ * the topic labels) to about the size of the text. */
+static int reserve(avis_result *r) {
+  size_t n = r->text.len;
+  if (avis_vec_reserve(&r->tokens, n / 5 + 16, sizeof(avis_tok)) ||
+      avis_buf_reserve(&r->arena, n + n / 8 + 256))
+    return AVIS_ERR_NOMEM;
+  return 0;
+}
+
 static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
                       avis_result *r) {
   int rc = avis_decode(bytes, len, &r->text, &r->encoding);
   if (rc)
     return rc;
+  if ((rc = reserve(r)) != 0)
+    return avis_fail(rc, "out of memory");
   if ((rc = avis_tokenize(r->text.data, r->text.len, &r->tokens)) != 0)
     return avis_fail(rc, "tokenising: %s", avis_strerror(rc));
   truncate_tokens(r, a->max_tokens);
   r->chars = avis_utf8_count(r->text.data, r->text.len);
-  if ((rc = set_terms(a, r)) != 0 || (rc = set_sentences(r)) != 0)
-    return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;
+  const avis_word *words;
+  if ((rc = avis_word_cache_resolve(a->words, r->text.data, r->tokens.data,
+                                    r->tokens.len, &r->arena, &words)) != 0)
+    return rc;
+  r->words = count_words(r->tokens.data, r->tokens.len);
+  if ((rc = set_sentences(r)) != 0)
+    return avis_fail(rc, "out of memory");
   const avis_model *m = a->model;
   if ((rc = avis_buf_append(&r->lexicons, m->lexicon_names.data,
                             m->lexicon_names.len)) != 0)
     return avis_fail(rc, "out of memory");
   r->nlexicons = m->lexicon.sources.len;
-  rc = avis_sentiment_score(r->tokens.data, r->tokens.len, r->nsentences,
-                            &r->arena, &m->lexicon, &m->modifiers,
-                            &r->sentiment);
+  rc = avis_sentiment_score(r->tokens.data, words, r->tokens.len,
+                            r->nsentences, &r->arena, &m->lexicon,
+                            &m->modifiers, &r->sentiment);
   if (!rc)
-    rc = avis_topics_annotate(m, a->stemmer, r);
+    rc = avis_topics_annotate(m, words, r);
   if (!rc && m->lda)
     rc = avis_lda_annotate(m->lda, &m->stopwords, a->stemmer, r);
   return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;

@@ -46,21 +46,23 @@ void avis_buf_release(avis_buf *b) {
   b->len = b->cap = 0;
 }
 
-void *avis_vec_push(avis_vec *v, size_t size) {
-  if (v->len == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 16;
-    if (cap > SIZE_MAX / size)
-      return NULL;
-    void *p = realloc(v->data, cap * size);
-    if (!p)
-      return NULL;
-    v->data = p;
-    v->cap = cap;
-  }
-  char *slot = (char *)v->data + v->len * size;
-  memset(slot, 0, size);
-  v->len++;
-  return slot;
+int avis_vec_reserve(avis_vec *v, size_t n, size_t size) {
+  if (n <= v->cap)
+    return 0;
+  if (n > SIZE_MAX / size)
+    return AVIS_ERR_NOMEM;
+  void *p = realloc(v->data, n * size);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  v->data = p;
+  v->cap = n;
+  return 0;
+}
+
+int avis_vec_grow(avis_vec *v, size_t size) {
+  if (v->cap > SIZE_MAX / 2)
+    return AVIS_ERR_NOMEM;
+  return avis_vec_reserve(v, v->cap ? v->cap * 2 : 16, size);
 }
 
 void avis_vec_release(avis_vec *v) {

@@ -4,6 +4,7 @@
 #define AVIS_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
   char *data;
@@ -26,8 +27,22 @@ typedef struct {
   size_t cap;
 } avis_vec;
 
-/* Returns a pointer to a new zeroed element of `size` bytes, or NULL. */
-void *avis_vec_push(avis_vec *v, size_t size);
+/* Makes room for one more element of `size` bytes. 0 or AVIS_ERR_NOMEM. */
+int avis_vec_grow(avis_vec *v, size_t size);
+/* Makes room for `n` elements in all, so that pushing up to them does not
+ * reallocate. 0 or AVIS_ERR_NOMEM. */
+int avis_vec_reserve(avis_vec *v, size_t n, size_t size);
+
+/* Returns a pointer to a new zeroed element of `size` bytes, or NULL.
+ * Inline: every token, term and bag entry is pushed one at a time. */
+static inline void *avis_vec_push(avis_vec *v, size_t size) {
+  if (v->len == v->cap && avis_vec_grow(v, size))
+    return NULL;
+  char *slot = (char *)v->data + v->len++ * size;
+  memset(slot, 0, size);
+  return slot;
+}
+
 void avis_vec_release(avis_vec *v);
 
 #endif

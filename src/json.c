@@ -22,40 +22,53 @@
 #define INDENT 2
 
 typedef struct {
-  avis_buf out;
+  avis_buf out; /* not NUL-terminated until the end */
   int pretty;
   unsigned depth;
   int empty;  /* the innermost open object or array has no member yet */
   int failed; /* AVIS_ERR_NOMEM, or AVIS_ERR_ENCODING for text not in UTF-8 */
 } writer;
 
-static void put_bytes(writer *w, const void *s, size_t n) {
-  if (avis_buf_append(&w->out, s, n))
+/* Room for n more bytes: where to write them, or NULL once failed. */
+static inline char *room(writer *w, size_t n) {
+  if (w->failed)
+    return NULL;
+  if (w->out.cap - w->out.len <= n && avis_buf_reserve(&w->out, n)) {
     w->failed = AVIS_ERR_NOMEM;
+    return NULL;
+  }
+  return w->out.data + w->out.len;
 }
 
-static void put_char(writer *w, char c) {
-  if (w->out.len + 1 < w->out.cap) {
-    w->out.data[w->out.len++] = c;
-    w->out.data[w->out.len] = '\0';
-  } else {
-    put_bytes(w, &c, 1);
+static void put_bytes(writer *w, const void *s, size_t n) {
+  char *o = room(w, n);
+  if (o) {
+    memcpy(o, s, n);
+    w->out.len += n;
+  }
+}
+
+static inline void put_char(writer *w, char c) {
+  char *o = room(w, 1);
+  if (o) {
+    *o = c;
+    w->out.len++;
   }
 }
 
 static void newline(writer *w) {
-  static const char spaces[] = "                                ";
-  put_char(w, '\n');
-  for (size_t n = (size_t)w->depth * INDENT; n > 0;) {
-    size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-    put_bytes(w, spaces, k);
-    n -= k;
+  size_t n = (size_t)w->depth * INDENT;
+  char *o = room(w, n + 1);
+  if (o) {
+    *o = '\n';
+    memset(o + 1, ' ', n);
+    w->out.len += n + 1;
   }
 }
 
 /* Before each member of an object or array: the separator and, when
  * indenting, the line break. */
-static void next_member(writer *w) {
+static inline void next_member(writer *w) {
   if (!w->empty)
     put_char(w, ',');
   if (w->pretty)
@@ -120,14 +133,29 @@ static void put_escape(writer *w, unsigned char c) {
   put_bytes(w, e, n);
 }
 
+/* 1 when none of the eight bytes of x needs a look: none below 0x20, no
+ * '"' or '\\', nothing beyond ASCII. */
+static int plain_word(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+  uint64_t quote = x ^ ones * '"', backslash = x ^ ones * '\\';
+  uint64_t flagged = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+                     ((backslash - ones) & ~backslash) | x;
+  return (flagged & highs) == 0;
+}
+
 /* A string of n bytes (NUL included), escaped; text that is not UTF-8
  * fails the whole document, as jansson refuses it. Bytes that need no
- * escape are copied in runs. */
+ * escape are copied in runs, found eight at a time. */
 static void put_string(writer *w, const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t run = 0;
   put_char(w, '"');
   for (size_t i = 0; i < n;) {
+    uint64_t x;
+    if (i + 8 <= n && (memcpy(&x, s + i, 8), plain_word(x))) {
+      i += 8;
+      continue;
+    }
     unsigned char c = s[i];
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       i++;
@@ -167,14 +195,17 @@ static void put_integer(writer *w, long long v) {
   put_bytes(w, p, (size_t)(buf + sizeof buf - p));
 }
 
-/* printf's "%.6g" of v for 1e-4 <= |v| < 1e6, the range of nearly every
- * number of a result, without printf; 0 when v is outside it or lies too
- * close to a rounding tie for double arithmetic to decide, and then the
- * caller asks printf. Scaling by an exact power of ten is correctly
- * rounded, so six significant digits come out exact away from ties. */
-static size_t format_g6(double v, char *buf) {
+/* A real as jansson writes one: printf's "%.6g", then ".0" when that reads
+ * as an integer, and the exponent without '+' or leading zeros. */
+
+/* That form of v for 1e-4 <= |v| < 1e6, the range of nearly every number
+ * of a result, without printf; 0 when v is outside it or lies too close to
+ * a rounding tie for double arithmetic to decide, and then printf is
+ * asked. Scaling by an exact power of ten is correctly rounded, so six
+ * significant digits come out exact away from ties. */
+static size_t fast_real(double v, char *buf) {
   static const double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                 1e5, 1e6, 1e7, 1e8, 1e9};
+                                  1e5, 1e6, 1e7, 1e8, 1e9};
   static const double lower[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,
                                  1e1,  1e2,  1e3,  1e4,  1e5};
   double a = fabs(v);
@@ -184,10 +215,10 @@ static size_t format_g6(double v, char *buf) {
   while (a < lower[x + 4])
     x--;
   double scaled = a * powers[5 - x];
-  double whole = floor(scaled), frac = scaled - whole;
+  double whole = (double)(uint32_t)scaled, frac = scaled - whole;
   if (fabs(frac - 0.5) < 1e-6)
     return 0;
-  unsigned long digits = (unsigned long)whole + (frac > 0.5);
+  uint32_t digits = (uint32_t)whole + (frac > 0.5);
   if (digits == 1000000) {
     digits = 100000;
     x++;
@@ -197,57 +228,42 @@ static size_t format_g6(double v, char *buf) {
   char d[6];
   for (int i = 5; i >= 0; i--, digits /= 10)
     d[i] = (char)('0' + digits % 10);
+  int point = x >= 0 ? x + 1 : 0; /* digits before the decimal point */
+  int last = 5;
+  while (last >= point && d[last] == '0')
+    last--;
   size_t n = 0;
   if (v < 0)
     buf[n++] = '-';
-  int point = x >= 0 ? x + 1 : 0; /* digits before the decimal point */
   if (x < 0) {
     buf[n++] = '0';
     buf[n++] = '.';
     for (int i = x + 1; i < 0; i++)
       buf[n++] = '0';
   }
-  int last = 5;
-  while (last >= point && d[last] == '0')
-    last--;
   for (int i = 0; i <= last; i++) {
     if (i == point && x >= 0)
       buf[n++] = '.';
     buf[n++] = d[i];
   }
+  if (last < point) {
+    buf[n++] = '.';
+    buf[n++] = '0';
+  }
   return n;
 }
 
-/* printf's "%.6g" with a full stop whatever the locale's decimal point. */
-static size_t printf_g6(double v, char *buf, size_t cap) {
-  int n = snprintf(buf, cap, "%.6g", v);
-  if (n < 0 || (size_t)n >= cap)
+/* The same through printf, with a full stop whatever the locale's decimal
+ * point; 0 on failure. */
+static size_t printf_real(double v, char *buf, size_t cap) {
+  int len = snprintf(buf, cap - 2, "%.6g", v);
+  if (len < 0 || (size_t)len >= cap - 2)
     return 0;
+  size_t n = (size_t)len;
   const char *point = localeconv()->decimal_point;
   char *p;
   if (*point != '.' && (p = strchr(buf, *point)) != NULL)
     *p = '.';
-  return (size_t)n;
-}
-
-/* A real as jansson writes one: "%.6g", then ".0" when that reads as an
- * integer, and the exponent without '+' or leading zeros. Infinities and
- * NaN have no JSON form. */
-static void put_real(writer *w, double v) {
-  char buf[40];
-  if (!isfinite(v)) {
-    w->failed = AVIS_ERR_ARG;
-    return;
-  }
-  size_t n = v == 0 ? 0 : format_g6(v, buf);
-  if (v == 0) {
-    n = signbit(v) ? 2 : 1;
-    memcpy(buf, signbit(v) ? "-0" : "0", n);
-  } else if (n == 0 && (n = printf_g6(v, buf, sizeof buf - 3)) == 0) {
-    w->failed = AVIS_ERR_ARG;
-    return;
-  }
-  buf[n] = '\0';
   char *e = strchr(buf, 'e');
   if (!e && !strchr(buf, '.')) {
     memcpy(buf + n, ".0", 2);
@@ -263,18 +279,39 @@ static void put_real(writer *w, double v) {
     memmove(to, from, (size_t)(buf + n - from));
     n -= (size_t)(from - to);
   }
-  put_bytes(w, buf, n);
+  return n;
+}
+
+/* Infinities and NaN have no JSON form. */
+static void put_real(writer *w, double v) {
+  char buf[40];
+  size_t n = 0;
+  if (v == 0) {
+    const char *zero = signbit(v) ? "-0.0" : "0.0";
+    n = strlen(zero);
+    memcpy(buf, zero, n);
+  } else if (isfinite(v) && (n = fast_real(v, buf)) == 0) {
+    n = printf_real(v, buf, sizeof buf);
+  }
+  if (n)
+    put_bytes(w, buf, n);
+  else
+    w->failed = AVIS_ERR_ARG;
 }
 
 /* ---- Members ----------------------------------------------------------- */
 
-static void key(writer *w, const char *k) {
+/* A member's key; keys are names of the schema, which need no escape. */
+static inline void key(writer *w, const char *k) {
+  size_t n = strlen(k);
   next_member(w);
-  put_cstring(w, k);
-  if (w->pretty)
-    put_bytes(w, ": ", 2);
-  else
-    put_char(w, ':');
+  char *o = room(w, n + 4);
+  if (o) {
+    o[0] = '"';
+    memcpy(o + 1, k, n);
+    memcpy(o + n + 1, "\": ", 3);
+    w->out.len += n + 2 + (size_t)w->pretty + 1;
+  }
 }
 
 static void key_string(writer *w, const char *k, const char *s, size_t n) {
@@ -544,6 +581,8 @@ int avis_result_to_json(const avis_result *r, unsigned flags, char **out,
     w.failed = AVIS_ERR_NOMEM;
   else
     result_json(&w, r, flags);
+  if (!w.failed && room(&w, 0))
+    w.out.data[w.out.len] = '\0';
   if (w.failed) {
     avis_buf_release(&w.out);
     return avis_fail(w.failed, w.failed == AVIS_ERR_NOMEM

@@ -92,8 +92,9 @@ int avis_lda_fold_in(const avis_lda *m, const uint32_t *w, size_t n,
 /* Topics lighter than this are left out of a result's JSON. */
 #define AVIS_LDA_JSON_MIN_WEIGHT 0.01
 
-/* One topic of a document's mixture (avis_result's `lda`): the topic's
- * label and top words are copied into the result, which outlives nothing. */
+/* One topic of a document's mixture (avis_result's `lda`). The topic's
+ * label and top words are copied into the result, which must not depend on
+ * the model living on. */
 typedef struct {
   uint32_t topic;
   double weight;

@@ -292,6 +292,9 @@ typedef struct {
   uint32_t *ndk;          /* K: counts of the current document */
   uint16_t *dtopics;      /* topics of the current document */
   double *qv;             /* K: word-bucket terms */
+  uint32_t w0, w1;        /* words [w0, w1) this thread merges */
+  int64_t *merged;        /* K: merge scratch */
+  uint32_t *packed, *seen;
   gsl_rng *rng;
 } worker;
 
@@ -408,13 +411,15 @@ static void count_tokens(trainer *t) {
     memcpy(t->counts, t->extra, vk * sizeof *t->counts);
   else
     memset(t->counts, 0, vk * sizeof *t->counts);
+  memset(t->nk, 0, t->k * sizeof *t->nk);
   for (size_t i = 0; i < t->ntok; i++) {
     uint32_t x = t->tok[i];
     t->counts[(size_t)(x >> t->bits) * t->k + (x & t->mask)]++;
+    t->nk[x & t->mask]++;
   }
-  memset(t->nk, 0, t->k * sizeof *t->nk);
-  for (size_t i = 0; i < vk; i++)
-    t->nk[i % t->k] += t->counts[i];
+  for (size_t i = 0; t->extra && i < vk; i += t->k)
+    for (uint32_t j = 0; j < t->k; j++)
+      t->nk[j] += t->extra[i + j];
 }
 
 static void sort_row_desc(uint32_t *row, size_t n) {
@@ -572,6 +577,9 @@ static inline void prefetch_row(const uint32_t *row, uint32_t k) {
 static void sample_doc(trainer *t, worker *w, size_t d, double *s_mass) {
   const uint32_t k = t->k, bits = t->bits, mask = t->mask;
   uint32_t *tok = t->tok + t->doc[d];
+  /* The prefetch reads ahead no further than this worker's documents: the
+   * tokens after them are another thread's to rewrite. */
+  const uint32_t *end = t->tok + t->doc[w->d1];
   size_t n = t->doc[d + 1] - t->doc[d], ndt = 0;
   double s = *s_mass, r = 0;
   for (size_t i = 0; i < n; i++) {
@@ -589,7 +597,7 @@ static void sample_doc(trainer *t, worker *w, size_t d, double *s_mass) {
     uint32_t *row = w->rows + (size_t)word * k;
     /* The row of a word a few tokens ahead is fetched while this one is
      * sampled: the row's cache miss is most of a draw's cost. */
-    if (i + PREFETCH_AHEAD < n)
+    if (tok + i + PREFETCH_AHEAD < end)
       prefetch_row(w->rows + (size_t)(tok[i + PREFETCH_AHEAD] >> bits) * k, k);
     shift_topic(t, w, old, -1, &s, &r);
     if (w->ndk[old] == 0) {
@@ -651,24 +659,86 @@ static int init_topics(trainer *t, const avis_corpus *c) {
   return rc;
 }
 
-static int sweep(trainer *t) {
-  if (t->nthreads == 1) {
-    sample_range(&t->w[0]);
-    return 0;
+/* One word's merged counts after a sweep: each thread's row holds the
+ * previous merged counts plus its own changes, so the new counts are the
+ * sum of the rows minus (threads - 1) times the previous ones. The new row
+ * starts from the first thread's order, nearly sorted already. */
+static void merge_word(trainer *t, worker *w, uint32_t word) {
+  const uint32_t k = t->k, bits = t->bits, mask = t->mask;
+  uint32_t *prev = t->counts + (size_t)word * k;
+  int64_t *m = w->merged;
+  for (uint32_t j = 0; j < k; j++)
+    m[j] = -(int64_t)(t->nthreads - 1) * prev[j];
+  for (unsigned i = 0; i < t->nthreads; i++) {
+    const uint32_t *row = t->w[i].rows + (size_t)word * k;
+    for (uint32_t e = 0; e < k && row[e]; e++)
+      m[row[e] & mask] += row[e] >> bits;
   }
+  const uint32_t *first = t->w[0].rows + (size_t)word * k;
+  uint32_t n = 0;
+  for (uint32_t e = 0; e < k && first[e]; e++) {
+    uint32_t j = first[e] & mask;
+    w->seen[j] = 1;
+    if (m[j] > 0)
+      w->packed[n++] = (uint32_t)m[j] << bits | j;
+  }
+  for (uint32_t j = 0; j < k; j++) {
+    if (m[j] > 0 && !w->seen[j])
+      w->packed[n++] = (uint32_t)m[j] << bits | j;
+    prev[j] = (uint32_t)m[j];
+  }
+  for (uint32_t e = 0; e < k && first[e]; e++)
+    w->seen[first[e] & mask] = 0;
+  sort_row_desc(w->packed, n);
+  for (unsigned i = 0; i < t->nthreads; i++) {
+    uint32_t *row = t->w[i].rows + (size_t)word * k;
+    memcpy(row, w->packed, n * sizeof *row);
+    memset(row + n, 0, (k - n) * sizeof *row);
+  }
+}
+
+static void *merge_words(void *arg) {
+  worker *w = arg;
+  for (uint32_t word = w->w0; word < w->w1; word++)
+    merge_word(w->t, w, word);
+  return NULL;
+}
+
+/* Runs fn on every worker, each in its own thread. */
+static int on_every_worker(trainer *t, void *(*fn)(void *)) {
   pthread_t *th = malloc(t->nthreads * sizeof *th);
   if (!th)
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   unsigned started = 0;
   for (; started < t->nthreads; started++)
-    if (pthread_create(&th[started], NULL, sample_range, &t->w[started]) != 0)
+    if (pthread_create(&th[started], NULL, fn, &t->w[started]) != 0)
       break;
   for (unsigned i = 0; i < started; i++)
     pthread_join(th[i], NULL);
   free(th);
-  if (started < t->nthreads)
-    return avis_fail(AVIS_ERR_NOMEM, "cannot start a sampling thread");
-  merge(t);
+  return started < t->nthreads
+             ? avis_fail(AVIS_ERR_NOMEM, "cannot start a sampling thread") : 0;
+}
+
+/* A sweep on every thread, then the counts merged (in parallel, by word). */
+static int sweep(trainer *t) {
+  if (t->nthreads == 1) {
+    sample_range(&t->w[0]);
+    return 0;
+  }
+  int rc = on_every_worker(t, sample_range);
+  if (!rc)
+    rc = on_every_worker(t, merge_words);
+  if (rc)
+    return rc;
+  for (uint32_t j = 0; j < t->k; j++) {
+    int64_t n = -(int64_t)(t->nthreads - 1) * t->nk[j];
+    for (unsigned i = 0; i < t->nthreads; i++)
+      n += t->w[i].nk[j];
+    t->nk[j] = (uint32_t)n;
+  }
+  for (unsigned i = 0; i < t->nthreads; i++)
+    memcpy(t->w[i].nk, t->nk, t->k * sizeof *t->nk);
   return 0;
 }
 
@@ -770,6 +840,9 @@ static void trainer_release(trainer *t) {
     free(t->w[i].ndk);
     free(t->w[i].dtopics);
     free(t->w[i].qv);
+    free(t->w[i].merged);
+    free(t->w[i].packed);
+    free(t->w[i].seen);
     if (t->w[i].rng)
       gsl_rng_free(t->w[i].rng);
   }
@@ -811,8 +884,14 @@ static int make_workers(trainer *t) {
     w->ndk = calloc(t->k, sizeof *w->ndk);
     w->dtopics = malloc(t->k * sizeof *w->dtopics);
     w->qv = malloc(t->k * sizeof *w->qv);
+    w->merged = malloc(t->k * sizeof *w->merged);
+    w->packed = malloc(t->k * sizeof *w->packed);
+    w->seen = calloc(t->k, sizeof *w->seen);
+    w->w0 = (uint32_t)((uint64_t)t->v * i / t->nthreads);
+    w->w1 = (uint32_t)((uint64_t)t->v * (i + 1) / t->nthreads);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!w->rows || !w->nk || !w->inv || !w->coef || !w->ndk || !w->dtopics || !w->qv ||
+    if (!w->merged || !w->packed || !w->seen ||
+        !w->rows || !w->nk || !w->inv || !w->coef || !w->ndk || !w->dtopics || !w->qv ||
         !w->rng)
       return AVIS_ERR_NOMEM;
     gsl_rng_set(w->rng, (unsigned long)(t->o->seed * 1000003u + i + 1));

@@ -556,6 +556,15 @@ static int check_version(const char *name, const char *s, size_t n) {
   return 0;
 }
 
+/* "name:line: problem", malloc'ed, or NULL when out of memory. */
+static char *describe_line(const char *name, size_t line, const char *problem) {
+  int n = snprintf(NULL, 0, "%s:%zu: %s", name, line, problem);
+  char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+  if (s)
+    snprintf(s, (size_t)n + 1, "%s:%zu: %s", name, line, problem);
+  return s;
+}
+
 static int load_lines(loader *ld, const char *name, const char *data,
                       size_t len, avis_lexicon_format format, int strict,
                       avis_lex_source *counts) {
@@ -571,12 +580,15 @@ static int load_lines(loader *ld, const char *name, const char *data,
     int rc = parse_line(ld, format, s, n);
     if (rc == AVIS_ERR_FORMAT && strict)
       return avis_fail(rc, "%s:%zu: %s", name, r.line, ld->problem);
-    if (rc == AVIS_ERR_FORMAT)
-      counts->skipped++;
-    else if (rc)
+    if (rc == AVIS_ERR_FORMAT) {
+      if (!counts->skipped++ &&
+          !(counts->first_problem = describe_line(name, r.line, ld->problem)))
+        return AVIS_ERR_NOMEM;
+    } else if (rc) {
       return rc;
-    else
+    } else {
       counts->entries++;
+    }
   }
   return 0;
 }
@@ -607,6 +619,7 @@ int avis_lexicon_load_buffer(avis_lexicon *lex, const char *name,
   avis_lex_source *src = (avis_lex_source *)lex->sources.data + source;
   src->entries = counts.entries;
   src->skipped = counts.skipped;
+  src->first_problem = counts.first_problem;
   src->has_emotions = format == AVIS_LEXICON_FEEL || ld.has_emotions;
   lex->has_emotions |= src->has_emotions;
   avis_buf_release(&ld.term);
@@ -725,8 +738,10 @@ int avis_lexicon_finish(avis_lexicon *lex, avis_stemmer *st) {
 void avis_lexicon_release(avis_lexicon *lex) {
   if (!lex)
     return;
-  for (size_t i = 0; i < lex->sources.len; i++)
+  for (size_t i = 0; i < lex->sources.len; i++) {
     free(((avis_lex_source *)lex->sources.data)[i].path);
+    free(((avis_lex_source *)lex->sources.data)[i].first_problem);
+  }
   avis_vec_release(&lex->sources);
   avis_vec_release(&lex->entries);
   avis_strmap_release(&lex->forms);

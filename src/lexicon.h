@@ -26,6 +26,7 @@ typedef struct {
   avis_lexicon_format format;
   size_t entries, skipped;
   int has_emotions;
+  char *first_problem; /* "PATH:LINE: problem" of the first skipped line */
 } avis_lex_source;
 
 /* The merged polarity lexicon of a model: later files override earlier
@@ -47,7 +48,7 @@ typedef struct {
  * avis_normalize() so it matches token forms. With `strict`, the first
  * malformed line fails the load (AVIS_ERR_FORMAT, message "PATH:LINE:
  * problem"); otherwise malformed lines are counted in the source's
- * `skipped`. AVIS_LEXICON_AUTO detects the format from the first
+ * `skipped`, and the first is described in its `first_problem`. AVIS_LEXICON_AUTO detects the format from the first
  * non-comment line. Stems are not built here: call avis_lexicon_finish()
  * once every file is loaded. */
 int avis_lexicon_load_file(avis_lexicon *lex, const char *path,

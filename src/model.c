@@ -312,6 +312,12 @@ int avis_model_lexicon_info(const avis_model *m, size_t i, const char **path,
   return 0;
 }
 
+const char *avis_model_lexicon_problem(const avis_model *m, size_t i) {
+  if (!m || i >= m->lexicon.sources.len)
+    return NULL;
+  return ((const avis_lex_source *)m->lexicon.sources.data)[i].first_problem;
+}
+
 const avis_classifier *avis_model_topic_model(const avis_model *m) {
   return m ? m->topics : NULL;
 }

@@ -8,6 +8,7 @@
 #include "sentiment.h"
 #include "stem.h"
 #include "strmap.h"
+#include "wordcache.h"
 
 struct avis_model {
   avis_lexicon lexicon;
@@ -22,6 +23,7 @@ struct avis_model {
 struct avis_analyzer {
   const avis_model *model;
   avis_stemmer *stemmer;
+  avis_word_cache *words; /* what the model says about each token form */
   size_t max_bytes;
   size_t max_tokens; /* 0: no limit */
 };

@@ -29,7 +29,7 @@ void avis_nb_work_release(avis_nb_work *w) {
   avis_vec_release(&w->bag_vals);
   free(w->scores);
   free(w->post);
-  free(w->won);
+  free(w->peak);
   memset(w, 0, sizeof *w);
 }
 
@@ -38,11 +38,11 @@ static int work_reserve(avis_nb_work *w, size_t k) {
     return 0;
   free(w->scores);
   free(w->post);
-  free(w->won);
+  free(w->peak);
   w->scores = malloc(k * sizeof *w->scores);
   w->post = malloc(k * sizeof *w->post);
-  w->won = malloc(k * sizeof *w->won);
-  w->k = w->scores && w->post && w->won ? k : 0;
+  w->peak = malloc(k * sizeof *w->peak);
+  w->k = w->scores && w->post && w->peak ? k : 0;
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
@@ -60,11 +60,6 @@ void avis_nb_transform(float *vals, size_t n, unsigned flags) {
   }
 }
 
-static int compare_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
 static int push_u32(avis_vec *v, uint32_t x) {
   uint32_t *p = avis_vec_push(v, sizeof *p);
   if (!p)
@@ -73,25 +68,46 @@ static int push_u32(avis_vec *v, uint32_t x) {
   return 0;
 }
 
-/* The bag of seq[0..n): distinct ids, ascending, with their transformed
- * counts, in w->bag_ids and w->bag_vals. */
+/* An empty open-addressing table of at least 2n slots in w->ids, each the
+ * bag index of a term + 1 (0: empty); its size - 1 in *mask. */
+static int bag_table(avis_nb_work *w, size_t n, size_t *mask) {
+  size_t size = 16;
+  while (size < 2 * n)
+    size *= 2;
+  if (avis_vec_reserve(&w->ids, size, sizeof(uint32_t)))
+    return AVIS_ERR_NOMEM;
+  memset(w->ids.data, 0, size * sizeof(uint32_t));
+  w->ids.len = size;
+  *mask = size - 1;
+  return 0;
+}
+
+/* The bag of seq[0..n): distinct ids in order of first occurrence, with
+ * their transformed counts, in w->bag_ids and w->bag_vals. Counting goes
+ * through a small hash table rather than a sort: windows make this the
+ * inner loop of tagging. */
 static int make_bag(const uint32_t *seq, size_t n, unsigned flags,
                     avis_nb_work *w) {
-  w->ids.len = w->bag_ids.len = w->bag_vals.len = 0;
-  for (size_t i = 0; i < n; i++)
-    if (seq[i] != AVIS_TERM_BREAK && push_u32(&w->ids, seq[i]))
-      return AVIS_ERR_NOMEM;
-  uint32_t *ids = w->ids.data;
-  qsort(ids, w->ids.len, sizeof *ids, compare_u32);
-  for (size_t i = 0; i < w->ids.len;) {
-    size_t j = i;
-    while (j < w->ids.len && ids[j] == ids[i])
-      j++;
+  size_t mask;
+  w->bag_ids.len = w->bag_vals.len = 0;
+  if (bag_table(w, n, &mask))
+    return AVIS_ERR_NOMEM;
+  uint32_t *slot = w->ids.data;
+  for (size_t i = 0; i < n; i++) {
+    if (seq[i] == AVIS_TERM_BREAK)
+      continue;
+    size_t h = (seq[i] * 0x9E3779B1u) & mask;
+    while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != seq[i])
+      h = (h + 1) & mask;
+    if (slot[h]) {
+      ((float *)w->bag_vals.data)[slot[h] - 1] += 1;
+      continue;
+    }
     float *v = avis_vec_push(&w->bag_vals, sizeof *v);
-    if (!v || push_u32(&w->bag_ids, ids[i]))
+    if (!v || push_u32(&w->bag_ids, seq[i]))
       return AVIS_ERR_NOMEM;
-    *v = (float)(j - i);
-    i = j;
+    *v = 1;
+    slot[h] = (uint32_t)w->bag_ids.len;
   }
   avis_nb_transform(w->bag_vals.data, w->bag_vals.len, flags);
   return 0;
@@ -122,7 +138,8 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
     post[c] /= sum;
 }
 
-/* Adds weight × the posterior of seq[0..n) to shares[]. */
+/* The posterior of seq[0..n) in w->post; weight × it is added to shares[]
+ * when given. */
 static int add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
                          size_t n, double weight, avis_nb_work *w,
                          double *shares) {
@@ -131,7 +148,7 @@ static int add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
   avis_nb_score_row(s, w->bag_ids.data, w->bag_vals.data, w->bag_ids.len,
                     w->scores);
   avis_nb_softmax(w->scores, s->nlabels, s->scale, w->post);
-  for (size_t c = 0; c < s->nlabels; c++)
+  for (size_t c = 0; shares && c < s->nlabels; c++)
     shares[c] += weight * w->post[c];
   return 0;
 }
@@ -153,12 +170,96 @@ static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
       double share = weight * (double)count / (double)nterms;
       if (add_posterior(s, seq + start, i - start, share, w, shares))
         return AVIS_ERR_NOMEM;
-      for (size_t c = 0; c < s->nlabels; c++)
-        if (w->post[c] >= s->passage_win && count >= s->passage_terms / 2)
-          w->won[c] = 1;
       start = i + 1;
       count = 0;
     }
+  }
+  return 0;
+}
+
+/* A window's running sums: each term's count in w->bag_vals (found
+ * through the table in w->ids), u[c] = sum of g(count) × weight[term][c]
+ * and q = sum of g(count)², where g is the feature transform before the
+ * unit-length scaling. Sliding a window then costs a few updates per term
+ * instead of a new bag. */
+typedef struct {
+  double *u, q;
+  size_t mask;
+} window_sums;
+
+static double feature_of(double count, unsigned flags) {
+  return flags & AVIS_NB_LOG_TF ? log1p(count) : count;
+}
+
+/* Adds `delta` (1 or -1) occurrences of term id to the window. */
+static int window_update(const avis_nb_scorer *s, avis_nb_work *w,
+                         window_sums *ws, uint32_t id, int delta) {
+  uint32_t *slot = w->ids.data;
+  size_t h = (id * 0x9E3779B1u) & ws->mask;
+  while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != id)
+    h = (h + 1) & ws->mask;
+  if (!slot[h]) {
+    float *v = avis_vec_push(&w->bag_vals, sizeof *v);
+    if (!v || push_u32(&w->bag_ids, id))
+      return AVIS_ERR_NOMEM;
+    slot[h] = (uint32_t)w->bag_ids.len;
+  }
+  float *count = (float *)w->bag_vals.data + slot[h] - 1;
+  double before = feature_of(*count, s->flags);
+  *count += (float)delta;
+  double after = feature_of(*count, s->flags), change = after - before;
+  const float *row = s->weights + (size_t)id * s->nlabels;
+  for (size_t c = 0; c < s->nlabels; c++)
+    ws->u[c] += change * row[c];
+  ws->q += after * after - before * before;
+  return 0;
+}
+
+/* The window's posterior in w->post, and each label's peak raised to it. */
+static void window_peak(const avis_nb_scorer *s, avis_nb_work *w,
+                        const window_sums *ws) {
+  double norm = s->flags & AVIS_NB_L2 ? sqrt(ws->q > 0 ? ws->q : 0) : 1;
+  double inv = norm > 0 ? 1 / norm : 0;
+  for (size_t c = 0; c < s->nlabels; c++)
+    w->post[c] = s->bias[c] + ws->u[c] * inv;
+  avis_nb_softmax(w->post, s->nlabels, s->scale, w->post);
+  for (size_t c = 0; c < s->nlabels; c++)
+    if (w->post[c] > w->peak[c])
+      w->peak[c] = w->post[c];
+}
+
+/* Each label's highest posterior over the windows that start at each
+ * sentence: the windows overlap, so a paragraph on another topic is seen
+ * whole wherever it starts. A window ends at the first sentence end after
+ * passage_terms terms (or at the end); one that reaches the end is the
+ * last. */
+static int find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                      avis_nb_work *w) {
+  window_sums ws = {w->scores, 0, 0};
+  w->bag_ids.len = w->bag_vals.len = 0;
+  if (bag_table(w, n, &ws.mask))
+    return AVIS_ERR_NOMEM;
+  for (size_t c = 0; c < s->nlabels; c++)
+    ws.u[c] = 0;
+  size_t start = 0, end = 0, count = 0;
+  while (start < n) {
+    while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
+                        count >= s->passage_terms)) {
+      if (seq[end] != AVIS_TERM_BREAK) {
+        if (window_update(s, w, &ws, seq[end], 1))
+          return AVIS_ERR_NOMEM;
+        count++;
+      }
+      end++;
+    }
+    if (count >= s->passage_terms || start == 0)
+      window_peak(s, w, &ws);
+    if (end == n)
+      break;
+    for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
+      if (window_update(s, w, &ws, seq[start], -1))
+        return AVIS_ERR_NOMEM;
+    start++;
   }
   return 0;
 }
@@ -170,7 +271,7 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     return AVIS_ERR_NOMEM;
   for (size_t c = 0; c < k; c++) {
     shares[c] = 0;
-    w->won[c] = 0;
+    w->peak[c] = 0;
     if (tagged)
       tagged[c] = 0;
   }
@@ -180,7 +281,8 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     return 0;
   double dw = s->multi_label ? s->doc_weight : 1.0;
   if (add_posterior(s, seq, n, dw, w, shares) ||
-      (dw < 1 && add_passages(s, seq, n, nterms, 1 - dw, w, shares)))
+      (dw < 1 && add_passages(s, seq, n, nterms, 1 - dw, w, shares)) ||
+      (s->multi_label && find_peaks(s, seq, n, w)))
     return AVIS_ERR_NOMEM;
   size_t best = 0;
   for (size_t c = 1; c < k; c++)
@@ -189,7 +291,7 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   if (tagged) {
     for (size_t c = 0; s->multi_label && c < k; c++)
       tagged[c] = shares[c] >= s->threshold[c] ||
-                  (w->won[c] && shares[c] >= s->tag_floor);
+                  (w->peak[c] >= s->passage_win && shares[c] >= s->tag_floor);
     tagged[best] = 1;
   }
   return 0;

@@ -27,11 +27,12 @@ typedef struct {
 
 void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
 
-/* Reusable buffers for scoring; the zero value is ready. */
+/* Reusable buffers for scoring; the zero value is ready. After
+ * avis_nb_predict(), peak[c] is the highest posterior label c reaches in a
+ * window of the document (see there). */
 typedef struct {
   avis_vec ids, bag_ids, bag_vals;
-  double *scores, *post;
-  int *won;
+  double *scores, *post, *peak;
   size_t k;
 } avis_nb_work;
 
@@ -50,10 +51,12 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
  * AVIS_TERM_BREAK): the whole-document posterior mixed with the
  * length-weighted posteriors of its passages. shares[] and tagged[] have
  * nlabels entries; shares sum to 1 (all 0 for a sequence without terms).
- * A topic is tagged when its share reaches its threshold, or when it wins a
- * passage (posterior at least passage_win) and its share reaches tag_floor;
- * the first-ranked one always is. A class model tags only its first-ranked
- * class. */
+ * A window is a run of whole sentences of at least passage_terms terms
+ * starting at any sentence (the whole document when it is shorter); a
+ * topic's peak is its highest posterior in a window. A topic is tagged
+ * when its share reaches its threshold, or when its peak reaches
+ * passage_win and its share reaches tag_floor; the first-ranked one always
+ * is. A class model tags only its first-ranked class. */
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                     avis_nb_work *w, double *shares, int *tagged);
 
@@ -77,11 +80,14 @@ struct avis_train_options {
   unsigned em_iterations;
   double unlabelled_weight;
   unsigned min_df, max_terms, passage_terms, min_seed_hits;
-  double doc_weight, passage_win, tag_floor, seed_prior;
+  double doc_weight, seed_prior;
+  double min_own;           /* least share of a topic's own text in its
+                               term distribution (nb_train.c) */
   int variant;              /* -1 chosen by cross-validation, 0 NB, 1 complement */
   unsigned flags;           /* AVIS_NB_* */
   int uniform_prior;
   uint64_t seed;
+  unsigned threads;
   unsigned holdout_fold, holdout_folds;
   avis_topic_def *topics;
   size_t ntopics;

@@ -179,6 +179,7 @@ static size_t emoji_base(const char *s, size_t len, char *out, size_t cap) {
 
 typedef struct {
   const avis_tok *toks;
+  const avis_word *info; /* what the model says about each token */
   avis_buf *arena;
   const avis_lexicon *lex;
   const avis_modifiers *mods;
@@ -215,7 +216,7 @@ static const char *norm_of(const scorer *s, size_t i) {
 }
 
 static const avis_modifier *modifier_at(const scorer *s, size_t i) {
-  return avis_modifiers_get(s->mods, norm_of(s, i), s->toks[i].norm_len);
+  return avis_word_modifier(s->mods, s->info[i].mod);
 }
 
 static avis_driver *driver_at(const scorer *s, size_t i) {
@@ -401,12 +402,10 @@ static size_t build_keys(scorer *s, size_t i, size_t end, size_t max,
  * at token i; a polar expression wins a tie. */
 static int find_expression(scorer *s, size_t i, size_t end, expression *x) {
   memset(x, 0, sizeof *x);
-  const char *w = norm_of(s, i);
-  size_t wn = s->toks[i].norm_len;
-  unsigned lex_max = avis_lexicon_mwe_max(s->lex, w, wn);
-  unsigned mod_max = avis_modifiers_mwe_max(s->mods, w, wn);
+  unsigned lex_max = s->info[i].lex_mwe;
+  unsigned mod_max = s->info[i].mod_mwe;
   size_t max = lex_max > mod_max ? lex_max : mod_max;
-  if (max < 2)
+  if (max < 2 || i + 1 >= end || !s->info[i + 1].mwe_tail)
     return 0;
   if (max > MAX_EXPRESSION_TOKENS)
     max = MAX_EXPRESSION_TOKENS;
@@ -625,11 +624,10 @@ static int read_single_word(scorer *s, size_t i, size_t end) {
     read_que(s);
   if (t->flags & AVIS_TF_ELISION)
     return 0;
-  const avis_lex_entry *e = avis_lexicon_form(s->lex, w, t->norm_len);
+  const avis_lex_entry *e = avis_word_entry(s->lex, s->info[i].lex_form);
   if (e && !is_function_word(w))
     return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
-  e = e ? NULL
-        : avis_lexicon_stem(s->lex, s->arena->data + t->stem_off, t->stem_len);
+  e = e ? NULL : avis_word_entry(s->lex, s->info[i].lex_stem);
   if (e && !is_function_word(w))
     return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
   if (s->boost_left && --s->boost_left == 0)
@@ -802,13 +800,14 @@ static int alloc_sentences(avis_vec *v, size_t nsent) {
   return 0;
 }
 
-int avis_sentiment_score(const avis_tok *toks, size_t ntok, size_t nsent,
-                         avis_buf *arena, const avis_lexicon *lex,
-                         const avis_modifiers *mods, avis_sentiment *out) {
+int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
+                         size_t ntok, size_t nsent, avis_buf *arena,
+                         const avis_lexicon *lex, const avis_modifiers *mods,
+                         avis_sentiment *out) {
   memset(out, 0, sizeof *out);
   out->has_emotions = lex->has_emotions;
-  scorer s = {.toks = toks, .arena = arena, .lex = lex, .mods = mods,
-              .out = out};
+  scorer s = {.toks = toks, .info = words, .arena = arena, .lex = lex,
+              .mods = mods, .out = out};
   reset_boost(&s);
   int rc = alloc_sentences(&out->sentences, nsent);
   for (size_t first = 0; !rc && first < ntok;) {

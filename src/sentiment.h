@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "lexicon.h"
 #include "tokenize.h"
+#include "wordcache.h"
 
 typedef struct {
   uint32_t tok, ntok;  /* first token and token count of the polar term */
@@ -30,12 +31,15 @@ typedef struct {
 } avis_sentiment;
 
 /* Scores a tokenised document. `toks` have their normalised form and stem
- * set (strings inside `arena`); `nsent` is the sentence count. Driver
- * terms are appended to `arena`, which may move: hold offsets, not
- * pointers. Runs in time linear in ntok. 0 or AVIS_ERR_NOMEM. */
-int avis_sentiment_score(const avis_tok *toks, size_t ntok, size_t nsent,
-                         avis_buf *arena, const avis_lexicon *lex,
-                         const avis_modifiers *mods, avis_sentiment *out);
+ * set (strings inside `arena`), and `words` what `lex` and `mods` say
+ * about each of them (avis_word_cache_resolve()); `nsent` is the sentence
+ * count. Driver terms are appended to `arena`, which may move: hold
+ * offsets, not pointers. Runs in time linear in ntok. 0 or
+ * AVIS_ERR_NOMEM. */
+int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
+                         size_t ntok, size_t nsent, avis_buf *arena,
+                         const avis_lexicon *lex, const avis_modifiers *mods,
+                         avis_sentiment *out);
 void avis_sentiment_release(avis_sentiment *s);
 
 /* The label for a document score (docs/sentiment.md: neutral band). */

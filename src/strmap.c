@@ -23,11 +23,8 @@ uint64_t avis_hash(const char *s, size_t n) {
     memcpy(&w, s + i, 8);
     h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
   }
-  if (i < n) {
-    uint64_t w = 0;
-    memcpy(&w, s + i, n - i);
-    h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
-  }
+  if (i < n)
+    h = mix(h ^ avis_read_word(s + i, n - i)) * 0x9e3779b97f4a7c15ULL;
   return mix(h);
 }
 

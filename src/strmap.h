@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A slot holds the entry index + 1 (0 = empty) and 32 bits of the key's
  * hash, so that a probe rarely touches an entry whose key differs; an
@@ -32,6 +33,26 @@ typedef struct {
 } avis_strmap;
 
 uint64_t avis_hash(const char *s, size_t n);
+
+/* The first min(n, 8) bytes of s as a word, zero-padded: what
+ * memcpy(&w, s, n) into a zeroed w gives, without a call for the variable
+ * length. */
+static inline uint64_t avis_read_word(const char *s, size_t n) {
+  unsigned char b[8] = {0};
+  if (n >= 8) {
+    memcpy(b, s, 8);
+  } else if (n >= 4) {
+    memcpy(b, s, 4);
+    memcpy(b + n - 4, s + n - 4, 4);
+  } else if (n > 0) {
+    b[0] = (unsigned char)s[0];
+    b[n / 2] = (unsigned char)s[n / 2];
+    b[n - 1] = (unsigned char)s[n - 1];
+  }
+  uint64_t w;
+  memcpy(&w, b, 8);
+  return w;
+}
 /* Inserts or replaces. 0 or AVIS_ERR_NOMEM. */
 int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val);
 /* 1 and *val when found, else 0. */

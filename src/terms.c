@@ -42,24 +42,31 @@ static int push_term(avis_vec *terms, avis_buf *strings, const char *s,
   return 0;
 }
 
+int avis_token_term(const avis_tok *t, const char *arena,
+                    const avis_strmap *stopwords, avis_stemmer *stemmer,
+                    const char **s, size_t *n) {
+  const char *norm = arena + t->norm_off;
+  if (is_term_word(t, norm, stopwords)) {
+    *s = arena + t->stem_off;
+    *n = t->stem_len;
+    return 1;
+  }
+  if (t->kind != AVIS_TOKEN_HASHTAG || t->norm_len <= 2 ||
+      !has_letter(norm + 1, t->norm_len - 1))
+    return 0;
+  *s = avis_stem(stemmer, norm + 1, t->norm_len - 1, n);
+  return *s ? 1 : AVIS_ERR_NOMEM;
+}
+
 int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
                            const avis_strmap *stopwords, avis_stemmer *stemmer,
                            avis_vec *terms, avis_buf *strings) {
   for (size_t i = 0; i < ntok; i++) {
-    const avis_tok *t = &toks[i];
-    const char *norm = arena + t->norm_off;
-    const char *s = NULL;
-    size_t n = 0;
-    if (is_term_word(t, norm, stopwords)) {
-      s = arena + t->stem_off;
-      n = t->stem_len;
-    } else if (t->kind == AVIS_TOKEN_HASHTAG && t->norm_len > 2 &&
-               has_letter(norm + 1, t->norm_len - 1)) {
-      s = avis_stem(stemmer, norm + 1, t->norm_len - 1, &n);
-      if (!s)
-        return AVIS_ERR_NOMEM;
-    }
-    if (s && push_term(terms, strings, s, n, (uint32_t)i, t->sentence))
+    const char *s;
+    size_t n;
+    int rc = avis_token_term(&toks[i], arena, stopwords, stemmer, &s, &n);
+    if (rc < 0 || (rc > 0 && push_term(terms, strings, s, n, (uint32_t)i,
+                                       toks[i].sentence)))
       return AVIS_ERR_NOMEM;
   }
   return 0;
@@ -68,10 +75,15 @@ int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
 int avis_term_reader_init(avis_term_reader *r, const avis_strmap *stopwords) {
   memset(r, 0, sizeof *r);
   r->stopwords = stopwords;
-  return avis_stemmer_new(&r->stemmer);
+  avis_word_sources sources = {.stopwords = stopwords};
+  int rc = avis_stemmer_new(&r->stemmer);
+  if (!rc)
+    rc = avis_word_cache_new(&r->words, &sources, r->stemmer);
+  return rc;
 }
 
 void avis_term_reader_release(avis_term_reader *r) {
+  avis_word_cache_free(r->words);
   avis_stemmer_free(r->stemmer);
   avis_buf_release(&r->text);
   avis_buf_release(&r->arena);
@@ -79,34 +91,6 @@ void avis_term_reader_release(avis_term_reader *r) {
   avis_vec_release(&r->toks);
   avis_vec_release(&r->terms);
   memset(r, 0, sizeof *r);
-}
-
-/* The analyzer's normalise-and-stem step, for text read outside it. The
- * stem is copied at once: the stemmer's cache may be cleared by the next
- * call. */
-static int normalize_and_stem(avis_term_reader *r) {
-  avis_tok *toks = r->toks.data;
-  for (size_t i = 0; i < r->toks.len; i++) {
-    avis_tok *t = &toks[i];
-    int rc = avis_normalize(&r->arena, r->text.data + t->start, t->len,
-                            &t->norm_off, &t->norm_len);
-    if (rc)
-      return rc;
-    t->stem_off = t->norm_off;
-    t->stem_len = t->norm_len;
-    if (t->kind != AVIS_TOKEN_WORD || (t->flags & AVIS_TF_ELISION))
-      continue;
-    size_t slen;
-    const char *stem =
-        avis_stem(r->stemmer, r->arena.data + t->norm_off, t->norm_len, &slen);
-    if (!stem)
-      return AVIS_ERR_NOMEM;
-    t->stem_off = (uint32_t)r->arena.len;
-    t->stem_len = (uint32_t)slen;
-    if (avis_buf_append(&r->arena, stem, slen) || avis_buf_putc(&r->arena, '\0'))
-      return AVIS_ERR_NOMEM;
-  }
-  return 0;
 }
 
 /* Forms mode: each term becomes the normalised word its token holds (a
@@ -129,6 +113,7 @@ static int terms_to_forms(avis_term_reader *r) {
 
 int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
   avis_encoding enc;
+  const avis_word *words;
   avis_buf_clear(&r->arena);
   avis_buf_clear(&r->strings);
   r->toks.len = 0;
@@ -140,7 +125,8 @@ int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
     return avis_fail(AVIS_ERR_TOO_LARGE, "text of %zu bytes is too large",
                      r->text.len);
   if ((rc = avis_tokenize(r->text.data, r->text.len, &r->toks)) != 0 ||
-      (rc = normalize_and_stem(r)) != 0 ||
+      (rc = avis_word_cache_resolve(r->words, r->text.data, r->toks.data,
+                                    r->toks.len, &r->arena, &words)) != 0 ||
       (rc = avis_terms_from_tokens(r->toks.data, r->toks.len, r->arena.data,
                                    r->stopwords, r->stemmer, &r->terms,
                                    &r->strings)) != 0 ||
@@ -179,6 +165,7 @@ void avis_corpus_free(avis_corpus *c) {
   if (!c)
     return;
   avis_term_reader_release(&c->reader);
+  avis_corpus_readers_free(c->readers);
   avis_strmap_release(&c->terms);
   avis_strmap_release(&c->labels);
   avis_vec_release(&c->df);
@@ -191,8 +178,8 @@ void avis_corpus_free(avis_corpus *c) {
   free(c);
 }
 
-static int label_mask(avis_corpus *c, const char *const *labels, size_t n,
-                      uint64_t *mask) {
+int avis_corpus_label_mask(avis_corpus *c, const char *const *labels,
+                           size_t n, uint64_t *mask) {
   *mask = 0;
   for (size_t i = 0; i < n; i++) {
     if (!labels[i] || !*labels[i])
@@ -212,7 +199,15 @@ static int label_mask(avis_corpus *c, const char *const *labels, size_t n,
   return 0;
 }
 
-static int intern_term(avis_corpus *c, const char *s, size_t n, uint32_t doc,
+void avis_corpus_count_term(avis_corpus *c, uint32_t id, uint32_t doc) {
+  uint32_t *last = (uint32_t *)c->last_doc.data + id;
+  if (*last != doc + 1) {
+    *last = doc + 1;
+    ((uint32_t *)c->df.data)[id]++;
+  }
+}
+
+int avis_corpus_intern(avis_corpus *c, const char *s, size_t n, uint32_t doc,
                        uint32_t *id) {
   if (!avis_strmap_get(&c->terms, s, n, id)) {
     *id = (uint32_t)c->terms.count;
@@ -221,11 +216,7 @@ static int intern_term(avis_corpus *c, const char *s, size_t n, uint32_t doc,
     if (!df || !last || avis_strmap_put(&c->terms, s, n, *id))
       return AVIS_ERR_NOMEM;
   }
-  uint32_t *last = (uint32_t *)c->last_doc.data + *id;
-  if (*last != doc + 1) {
-    *last = doc + 1;
-    ((uint32_t *)c->df.data)[*id]++;
-  }
+  avis_corpus_count_term(c, *id, doc);
   return 0;
 }
 
@@ -237,7 +228,8 @@ static int push_u32(avis_vec *v, uint32_t x) {
   return 0;
 }
 
-static int append_terms(avis_corpus *c, uint32_t doc) {
+static int append_terms(avis_corpus *c, uint32_t doc, void *user) {
+  (void)user;
   const avis_term *terms = c->reader.terms.data;
   const char *strings = c->reader.strings.data;
   for (size_t i = 0; i < c->reader.terms.len; i++) {
@@ -245,10 +237,46 @@ static int append_terms(avis_corpus *c, uint32_t doc) {
     if (i > 0 && terms[i].sentence != terms[i - 1].sentence &&
         push_u32(&c->seq, AVIS_TERM_BREAK))
       return AVIS_ERR_NOMEM;
-    if (intern_term(c, strings + terms[i].off, terms[i].len, doc, &id) ||
+    if (avis_corpus_intern(c, strings + terms[i].off, terms[i].len, doc,
+                           &id) ||
         push_u32(&c->seq, id))
       return AVIS_ERR_NOMEM;
   }
+  return 0;
+}
+
+int avis_corpus_append(avis_corpus *c, uint64_t mask, size_t bytes,
+                       double weight,
+                       int (*fill)(avis_corpus *, uint32_t, void *),
+                       void *user) {
+  size_t ndocs = avis_corpus_doc_count(c), seq_len = c->seq.len;
+  uint64_t *lab = avis_vec_push(&c->doc_labels, sizeof *lab);
+  size_t *nbytes = avis_vec_push(&c->doc_bytes, sizeof *nbytes);
+  double *w = avis_vec_push(&c->doc_weight, sizeof *w);
+  size_t *end = lab && nbytes && w ? avis_vec_push(&c->doc_start, sizeof *end)
+                                   : NULL;
+  if (!end || fill(c, (uint32_t)ndocs, user)) {
+    /* Undo the partial document so that the corpus stays consistent. */
+    c->seq.len = seq_len;
+    c->doc_labels.len = ndocs;
+    c->doc_bytes.len = ndocs;
+    c->doc_weight.len = ndocs;
+    c->doc_start.len = ndocs + 1;
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  }
+  *lab = mask;
+  *nbytes = bytes;
+  *w = weight;
+  *end = c->seq.len;
+  return 0;
+}
+
+int avis_corpus_check_doc(const avis_corpus *c, double weight) {
+  if (!(weight > 0 && weight <= 100))
+    return avis_fail(AVIS_ERR_ARG, "document weight %g not in (0, 100]",
+                     weight);
+  if (avis_corpus_doc_count(c) >= UINT32_MAX - 1)
+    return avis_fail(AVIS_ERR_TOO_LARGE, "the corpus is full");
   return 0;
 }
 
@@ -262,36 +290,12 @@ int avis_corpus_add_weighted(avis_corpus *c, const char *text, size_t len,
                              double weight) {
   if (!c || (!text && len) || (!labels && nlabels))
     return avis_fail(AVIS_ERR_ARG, "avis_corpus_add: NULL argument");
-  if (!(weight > 0 && weight <= 100))
-    return avis_fail(AVIS_ERR_ARG, "document weight %g not in (0, 100]",
-                     weight);
-  size_t ndocs = avis_corpus_doc_count(c);
-  if (ndocs >= UINT32_MAX - 1)
-    return avis_fail(AVIS_ERR_TOO_LARGE, "the corpus is full");
   uint64_t mask;
-  int rc = label_mask(c, labels, nlabels, &mask);
-  if (rc || (rc = avis_term_reader_read(&c->reader, text, len)) != 0)
+  int rc = avis_corpus_check_doc(c, weight);
+  if (rc || (rc = avis_corpus_label_mask(c, labels, nlabels, &mask)) != 0 ||
+      (rc = avis_term_reader_read(&c->reader, text, len)) != 0)
     return rc;
-  size_t seq_len = c->seq.len;
-  uint64_t *lab = avis_vec_push(&c->doc_labels, sizeof *lab);
-  size_t *bytes = avis_vec_push(&c->doc_bytes, sizeof *bytes);
-  double *w = avis_vec_push(&c->doc_weight, sizeof *w);
-  size_t *end = lab && bytes && w ? avis_vec_push(&c->doc_start, sizeof *end)
-                                  : NULL;
-  if (!end || append_terms(c, (uint32_t)ndocs)) {
-    /* Undo the partial document so that the corpus stays consistent. */
-    c->seq.len = seq_len;
-    c->doc_labels.len = ndocs;
-    c->doc_bytes.len = ndocs;
-    c->doc_weight.len = ndocs;
-    c->doc_start.len = ndocs + 1;
-    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
-  }
-  *lab = mask;
-  *bytes = len;
-  *w = weight;
-  *end = c->seq.len;
-  return 0;
+  return avis_corpus_append(c, mask, len, weight, append_terms, NULL);
 }
 
 int avis_corpus_set_terms(avis_corpus *c, avis_terms_kind kind) {
@@ -323,8 +327,8 @@ int avis_corpus_add_tokens(avis_corpus *c, const char *line, size_t len) {
     while (i < len && !is_blank(line[i]))
       i++;
     uint32_t id;
-    if (i > start && (rc = intern_term(c, line + start, i - start,
-                                       (uint32_t)ndocs, &id)) == 0)
+    if (i > start && (rc = avis_corpus_intern(c, line + start, i - start,
+                                              (uint32_t)ndocs, &id)) == 0)
       rc = push_u32(&c->seq, id), ntok++;
   }
   uint64_t *lab = rc || !ntok ? NULL : avis_vec_push(&c->doc_labels, sizeof *lab);
@@ -369,32 +373,27 @@ const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len) {
   return avis_strmap_key(&c->terms, id, len);
 }
 
-static int compare_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Appends one document's mapped terms, sorted and run-length counted. */
+/* Appends one document's mapped terms with their counts, in order of
+ * first occurrence: where[v] is the place of term v in the row being
+ * built when it holds v (no clearing between rows needed). */
 static int count_row(const avis_corpus *c, size_t d, const uint32_t *map,
-                     avis_vec *scratch, avis_vec *ids, avis_vec *counts) {
-  size_t n;
+                     size_t *where, avis_vec *ids, avis_vec *counts) {
+  size_t n, row = ids->len;
   const uint32_t *seq = avis_corpus_doc(c, d, &n);
-  scratch->len = 0;
-  for (size_t i = 0; i < n; i++)
-    if (seq[i] != AVIS_TERM_BREAK && map[seq[i]] != AVIS_TERM_BREAK &&
-        push_u32(scratch, map[seq[i]]))
-      return AVIS_ERR_NOMEM;
-  uint32_t *s = scratch->data;
-  qsort(s, scratch->len, sizeof *s, compare_u32);
-  for (size_t i = 0; i < scratch->len;) {
-    size_t j = i;
-    while (j < scratch->len && s[j] == s[i])
-      j++;
+  for (size_t i = 0; i < n; i++) {
+    if (seq[i] == AVIS_TERM_BREAK || map[seq[i]] == AVIS_TERM_BREAK)
+      continue;
+    uint32_t v = map[seq[i]];
+    size_t p = where[v];
+    if (p >= row && p < ids->len && ((const uint32_t *)ids->data)[p] == v) {
+      ((float *)counts->data)[p] += 1;
+      continue;
+    }
     float *cnt = avis_vec_push(counts, sizeof *cnt);
-    if (!cnt || push_u32(ids, s[i]))
+    if (!cnt || push_u32(ids, v))
       return AVIS_ERR_NOMEM;
-    *cnt = (float)(j - i);
-    i = j;
+    *cnt = 1;
+    where[v] = ids->len - 1;
   }
   return 0;
 }
@@ -402,14 +401,16 @@ static int count_row(const avis_corpus *c, size_t d, const uint32_t *map,
 int avis_corpus_count(const avis_corpus *c, const size_t *docs, size_t ndocs,
                       const uint32_t *map, avis_csr *out) {
   memset(out, 0, sizeof *out);
-  avis_vec scratch = {0}, ids = {0}, counts = {0};
+  avis_vec ids = {0}, counts = {0};
+  size_t nterms = c->terms.count;
+  size_t *where = calloc(nterms ? nterms : 1, sizeof *where);
   out->row = malloc((ndocs + 1) * sizeof *out->row);
-  int rc = out->row ? 0 : AVIS_ERR_NOMEM;
+  int rc = out->row && where ? 0 : AVIS_ERR_NOMEM;
   for (size_t i = 0; !rc && i < ndocs; i++) {
     out->row[i] = ids.len;
-    rc = count_row(c, docs[i], map, &scratch, &ids, &counts);
+    rc = count_row(c, docs[i], map, where, &ids, &counts);
   }
-  avis_vec_release(&scratch);
+  free(where);
   if (rc) {
     avis_vec_release(&ids);
     avis_vec_release(&counts);

@@ -13,6 +13,7 @@
 #include "stem.h"
 #include "strmap.h"
 #include "tokenize.h"
+#include "wordcache.h"
 
 /* In a term sequence, separates one sentence from the next. */
 #define AVIS_TERM_BREAK UINT32_MAX
@@ -26,13 +27,22 @@ typedef struct {
   uint32_t tok, sentence;
 } avis_term;
 
-/* Appends the terms of tokenised text to `terms` (avis_term) and their text,
- * NUL-terminated, to `strings`. `arena` holds the tokens' normalised forms
- * and stems. A word (not an elided clitic) becomes its stem when its
- * normalised form has two characters or more, holds a letter and is not a
- * stop word; a hashtag becomes the stem of its word; numbers, URLs, e-mail
- * addresses, handles, emoji and punctuation become nothing. The stemmer is
- * only used for hashtags. 0 or AVIS_ERR_NOMEM. */
+/* The term a token becomes, if any: 1 and its text in *s and *n, 0 when
+ * none, or AVIS_ERR_NOMEM. `arena` holds the token's normalised form and
+ * stem. A word (not an elided clitic) becomes its stem when its normalised
+ * form has two characters or more, holds a letter and is not a stop word;
+ * a hashtag becomes the stem of its word (valid until the stemmer's next
+ * call; the stemmer is only used for hashtags); numbers, URLs, e-mail
+ * addresses, handles, emoji and punctuation become nothing. The rules look
+ * at the token's kind, its elision flag and its strings, nothing else: the
+ * word cache (wordcache.h) relies on it. */
+int avis_token_term(const avis_tok *t, const char *arena,
+                    const avis_strmap *stopwords, avis_stemmer *stemmer,
+                    const char **s, size_t *n);
+
+/* Appends the terms of tokenised text (avis_token_term()) to `terms`
+ * (avis_term) and their text, NUL-terminated, to `strings`. 0 or
+ * AVIS_ERR_NOMEM. */
 int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
                            const avis_strmap *stopwords, avis_stemmer *stemmer,
                            avis_vec *terms, avis_buf *strings);
@@ -41,6 +51,7 @@ int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
  * One reader per thread; its buffers are reused from one text to the next. */
 typedef struct {
   avis_stemmer *stemmer;
+  avis_word_cache *words; /* normalises and stems (no model: no lookups) */
   const avis_strmap *stopwords;
   int forms; /* terms are normalised words rather than their stems */
   avis_buf text, arena, strings;
@@ -54,7 +65,8 @@ void avis_term_reader_release(avis_term_reader *r);
 int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len);
 
 /* Sparse document-term counts in compressed rows: the terms of row d are
- * ids[row[d] .. row[d+1]), ascending, with their counts. */
+ * ids[row[d] .. row[d+1]), in order of first occurrence, with their
+ * counts. */
 typedef struct {
   size_t nrows;
   size_t *row;
@@ -63,6 +75,11 @@ typedef struct {
 } avis_csr;
 
 void avis_csr_release(avis_csr *m);
+
+/* The threads that read documents for avis_corpus_add_batch()
+ * (corpus_read.c). */
+typedef struct avis_corpus_readers avis_corpus_readers;
+void avis_corpus_readers_free(avis_corpus_readers *r);
 
 /* The public avis_corpus: documents as term-id sequences (sentences
  * separated by AVIS_TERM_BREAK) over the corpus's own term table, with
@@ -79,6 +96,7 @@ struct avis_corpus {
   avis_vec doc_weight; /* double per document */
   avis_strmap labels;  /* label id -> bit */
   avis_terms_kind kind;
+  avis_corpus_readers *readers; /* avis_corpus_add_batch()'s threads */
 };
 
 size_t avis_corpus_doc_count(const avis_corpus *c);
@@ -88,6 +106,25 @@ uint64_t avis_corpus_doc_label_mask(const avis_corpus *c, size_t d);
 double avis_corpus_doc_weight(const avis_corpus *c, size_t d);
 /* The text of corpus term `id`. */
 const char *avis_corpus_term(const avis_corpus *c, uint32_t id, size_t *len);
+
+/* Building blocks of avis_corpus_add_weighted() and
+ * avis_corpus_add_batch(). check_doc: AVIS_ERR_ARG for a weight outside
+ * (0, 100], AVIS_ERR_TOO_LARGE when the corpus is full. label_mask: the
+ * label bits, adding new labels (AVIS_ERR_ARG past AVIS_MAX_LABELS).
+ * intern: the id of a term's text, adding it, counted in document `doc`;
+ * count_term: the same for a known id. append: adds a document whose
+ * terms fill(corpus, doc, user) pushes to c->seq (0 or AVIS_ERR_NOMEM);
+ * on failure, nothing of it is kept. */
+int avis_corpus_check_doc(const avis_corpus *c, double weight);
+int avis_corpus_label_mask(avis_corpus *c, const char *const *labels,
+                           size_t n, uint64_t *mask);
+int avis_corpus_intern(avis_corpus *c, const char *s, size_t n, uint32_t doc,
+                       uint32_t *id);
+void avis_corpus_count_term(avis_corpus *c, uint32_t id, uint32_t doc);
+int avis_corpus_append(avis_corpus *c, uint64_t mask, size_t bytes,
+                       double weight,
+                       int (*fill)(avis_corpus *, uint32_t, void *),
+                       void *user);
 
 /* Counts the terms of documents docs[0..ndocs) into rows, keeping only
  * terms with map[id] != AVIS_TERM_BREAK and renaming them to map[id]. */

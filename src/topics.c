@@ -17,22 +17,26 @@ static int push_u32(avis_vec *v, uint32_t x) {
   return 0;
 }
 
-/* The document's terms as classifier term ids, sentences separated; tok[]
- * gets, per kept term, the token it came from. */
-static int map_terms(const avis_classifier *cl, const avis_vec *terms,
-                     const char *strings, avis_vec *seq, avis_vec *tok) {
-  const avis_term *t = terms->data;
+/* The document's terms as term ids of classifier `which` (the word
+ * cache's lookups), sentences separated; tok[] gets, per kept term, the
+ * token it came from. */
+static int map_terms(const avis_result *r, const avis_word *words, int which,
+                     avis_vec *seq, avis_vec *tok) {
+  const avis_tok *t = r->tokens.data;
   uint32_t sentence = 0;
   seq->len = tok->len = 0;
-  for (size_t i = 0; i < terms->len; i++) {
-    uint32_t id = avis_classifier_term(cl, strings + t[i].off, t[i].len);
-    if (id == UINT32_MAX)
+  if (avis_vec_reserve(seq, r->tokens.len + r->nsentences, sizeof(uint32_t)) ||
+      avis_vec_reserve(tok, r->tokens.len, sizeof(uint32_t)))
+    return AVIS_ERR_NOMEM;
+  for (size_t i = 0; i < r->tokens.len; i++) {
+    uint32_t id = words[i].term[which];
+    if (id == AVIS_WORD_NONE)
       continue;
     if (seq->len && t[i].sentence != sentence &&
         push_u32(seq, AVIS_TERM_BREAK))
       return AVIS_ERR_NOMEM;
     sentence = t[i].sentence;
-    if (push_u32(seq, id) || push_u32(tok, t[i].tok))
+    if (push_u32(seq, id) || push_u32(tok, (uint32_t)i))
       return AVIS_ERR_NOMEM;
   }
   return 0;
@@ -135,25 +139,20 @@ static int classify(const avis_classifier *cl, const avis_vec *seq,
   return rc;
 }
 
-int avis_topics_annotate(const avis_model *m, avis_stemmer *st, avis_result *r) {
+int avis_topics_annotate(const avis_model *m, const avis_word *words,
+                         avis_result *r) {
   if (!m->topics && !m->sentiment_classifier)
     return 0;
-  avis_vec terms = {0}, seq = {0}, tok = {0};
-  avis_buf strings = {0};
+  avis_vec seq = {0}, tok = {0};
   avis_nb_work w = {0};
-  int rc = avis_terms_from_tokens(r->tokens.data, r->tokens.len, r->arena.data,
-                                  &m->stopwords, st, &terms, &strings);
-  if (!rc && m->topics &&
-      !(rc = map_terms(m->topics, &terms, strings.data, &seq, &tok)))
+  int rc = 0;
+  if (m->topics && !(rc = map_terms(r, words, AVIS_WORD_TOPICS, &seq, &tok)))
     rc = tag_topics(m->topics, &seq, &tok, &w, r);
   if (!rc && m->sentiment_classifier &&
-      !(rc = map_terms(m->sentiment_classifier, &terms, strings.data, &seq,
-                       &tok)))
+      !(rc = map_terms(r, words, AVIS_WORD_CLASSES, &seq, &tok)))
     rc = classify(m->sentiment_classifier, &seq, &w, r);
-  avis_vec_release(&terms);
   avis_vec_release(&seq);
   avis_vec_release(&tok);
-  avis_buf_release(&strings);
   avis_nb_work_release(&w);
   return rc;
 }

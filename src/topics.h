@@ -23,7 +23,9 @@ typedef struct {
 
 /* Fills r->topics, r->evidence and the sentiment class from the model's
  * classifiers (those it has). r's tokens carry their normalised forms and
- * stems. 0 or AVIS_ERR_NOMEM. */
-int avis_topics_annotate(const avis_model *m, avis_stemmer *st, avis_result *r);
+ * stems, and `words` their terms' ids in the classifiers
+ * (avis_word_cache_resolve()). 0 or AVIS_ERR_NOMEM. */
+int avis_topics_annotate(const avis_model *m, const avis_word *words,
+                         avis_result *r);
 
 #endif

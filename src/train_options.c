@@ -21,14 +21,14 @@ int avis_train_options_new(avis_train_options **out, avis_classifier_kind kind) 
   o->min_df = 3;
   o->passage_terms = 40;
   o->min_seed_hits = 3;
-  o->doc_weight = kind == AVIS_CLASSIFIER_TOPICS ? 0.5 : 1.0;
-  o->passage_win = 0.4;
-  o->tag_floor = 0.08;
+  o->doc_weight = kind == AVIS_CLASSIFIER_TOPICS ? 0.25 : 1.0;
+  o->min_own = 0.5;
   o->seed_prior = 0.01;
   o->variant = -1;
   o->flags = AVIS_NB_LOG_TF | AVIS_NB_L2;
   o->uniform_prior = 1;
   o->seed = 1;
+  o->threads = 1;
   return 0;
 }
 
@@ -224,6 +224,13 @@ int avis_train_options_set_variant(avis_train_options *o, int variant,
     return avis_fail(AVIS_ERR_ARG, "unknown variant or feature flags");
   o->variant = variant;
   o->flags = features;
+  return 0;
+}
+
+int avis_train_options_set_threads(avis_train_options *o, unsigned threads) {
+  if (!o || threads < 1 || threads > 256)
+    return avis_fail(AVIS_ERR_ARG, "training threads: 1 to 256");
+  o->threads = threads;
   return 0;
 }
 

@@ -12,6 +12,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 avis=${1:-$root/build/cli/avis}
 data=${2:-$root/../shared/data}
 out=${3:-$root/models/topics-fr.avm}
+# The training runs in a scratch directory: make the paths absolute.
+absolute() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+avis=$(absolute "$avis")
+data=$(cd "$data" && pwd)
+out=$(absolute "$out")
 
 if [ ! -d "$data/topics" ]; then
   echo "build_default_model: no development data in $data" >&2

@@ -219,17 +219,20 @@ def cmd_peak_rss(out, command):
     sys.exit(proc.returncode)
 
 
-def elapsed_and_rss(time_file):
-    """Wall seconds and largest single-process RSS (kB) from /usr/bin/time -v."""
-    wall, rss = None, None
+def time_report(time_file):
+    """Wall seconds, CPU seconds (user + system, every process waited for)
+    and largest single-process RSS (kB) from /usr/bin/time -v."""
+    wall, cpu, rss = None, 0.0, None
     for line in open(time_file):
         line = line.strip()
         if line.startswith("Elapsed (wall clock)"):
             parts = [float(x) for x in line.rsplit(" ", 1)[1].split(":")]
             wall = sum(x * 60 ** i for i, x in enumerate(reversed(parts)))
+        elif line.startswith(("User time", "System time")):
+            cpu += float(line.rsplit(" ", 1)[1])
         elif line.startswith("Maximum resident set size"):
             rss = int(line.rsplit(" ", 1)[1])
-    return wall, rss
+    return wall, cpu, rss
 
 
 def avis_training(log):
@@ -253,11 +256,12 @@ def cmd_summary(work):
     for line in open(os.path.join(work, "quality.jsonl")):
         q = json.loads(line)
         quality[q["name"]] = q
-    print("| tool | train s | process s | tokens/s per sweep | peak RSS (sum of "
-          "processes) | largest process RSS | perplexity | NPMI | UMass |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| tool | train s | process s (wall) | process CPU s | tokens/s per "
+          "sweep | peak RSS (sum of processes) | largest process RSS | "
+          "perplexity | NPMI | UMass |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in ("avis", "gensim", "sklearn"):
-        wall, rss = elapsed_and_rss(os.path.join(work, name + ".time"))
+        wall, cpu, rss = time_report(os.path.join(work, name + ".time"))
         peak = int(open(os.path.join(work, name + ".rss")).read())
         if name == "avis":
             secs, tokens, sweeps = avis_training(os.path.join(work, "avis.log"))
@@ -265,7 +269,8 @@ def cmd_summary(work):
             t = json.loads(open(os.path.join(work, name + ".train.json")).read())
             secs, tokens, sweeps = t["train_seconds"], t["tokens"], t["sweeps"]
         q = quality[name]
-        print(f"| {name} | {secs:.1f} | {wall:.1f} | {tokens * sweeps / secs / 1e6:.2f}M "
+        print(f"| {name} | {secs:.1f} | {wall:.1f} | {cpu:.1f} "
+              f"| {tokens * sweeps / secs / 1e6:.2f}M "
               f"| {peak / 1024:.0f} MB | {rss / 1024:.0f} MB | {q['perplexity']:.0f} "
               f"| {q['npmi']:.4f} | {q['umass']:.4f} |")
 

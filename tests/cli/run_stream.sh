@@ -48,6 +48,16 @@ has "passthrough: the result's own member wins" 1 '"sentiment":{"score"'
 line 1 | python3 -c 'import json,sys; json.loads(sys.stdin.read())' 2>"$tmp/py" &&
   ok "passthrough: the record is valid JSON" || not_ok "passthrough: invalid JSON" "$tmp/py"
 
+printf '%s\n' '{"id":2,"\u0073tats":"escaped","s\u00e9rie":"kept","text":"Bon film."}' >"$tmp/escaped.jsonl"
+check "passthrough: an escaped key is compared decoded" 0 '^{"id":2,"s\\u00e9rie":"kept","version"' "" \
+  "$tmp/escaped.jsonl" -- "$analyze" --stream -q
+line 1 | python3 -c '
+import json, sys
+pairs = json.loads(sys.stdin.read(), object_pairs_hook=lambda p: p)
+keys = [k for k, _ in pairs]
+assert len(keys) == len(set(keys)) and dict(pairs)["stats"] != "escaped", keys' 2>"$tmp/py" &&
+  ok "passthrough: no duplicate member" || not_ok "passthrough: duplicate member" "$tmp/py"
+
 printf '%s\n' '{"doc":"a1","body":"Un film magnifique.","text":"ignored field"}' >"$tmp/fields.jsonl"
 check "fields: --id-field and --text-field" 0 '^{"id":"a1","text":"ignored field","version"' "" \
   "$tmp/fields.jsonl" -- "$analyze" --stream -q --id-field doc --text-field body

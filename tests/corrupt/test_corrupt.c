@@ -256,6 +256,109 @@ static void test_corrupt_models_rejected(void **state) {
   expect_rejected("missing-section", missing_section, "PROV is missing");
 }
 
+/* ---- Lexicons with bad lines ------------------------------------------- */
+
+static avis_model *load_lexicon(const char *file, avis_lexicon_format format,
+                                int strict, int *rc) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/lexicons/%s", AVIS_CORRUPT_DIR, file);
+  avis_model_options *opts = NULL;
+  avis_model *model = NULL;
+  assert_int_equal(avis_model_options_new(&opts), 0);
+  assert_int_equal(avis_model_options_add_lexicon(opts, path, format), 0);
+  assert_int_equal(avis_model_options_set_strict(opts, strict), 0);
+  *rc = avis_model_load(&model, opts);
+  avis_model_options_free(opts);
+  return model;
+}
+
+/* Without strict loading the good lines load, the bad ones are counted and
+ * the first is named with its file and line. */
+static void expect_skipped(const char *file, avis_lexicon_format format,
+                           size_t entries, size_t skipped,
+                           const char *problem) {
+  int rc;
+  avis_model *model = load_lexicon(file, format, 0, &rc);
+  assert_int_equal(rc, 0);
+  size_t got_entries, got_skipped;
+  assert_int_equal(avis_model_lexicon_info(model, 0, NULL, &got_entries,
+                                           &got_skipped, NULL, NULL),
+                   0);
+  assert_int_equal(got_entries, entries);
+  assert_int_equal(got_skipped, skipped);
+  const char *first = avis_model_lexicon_problem(model, 0);
+  if (!first || !strstr(first, problem))
+    fail_msg("%s: first problem '%s', expected '%s'", file,
+             first ? first : "(none)", problem);
+  avis_model_free(model);
+}
+
+/* With strict loading the first bad line fails the load. */
+static void expect_strict_failure(const char *file, avis_lexicon_format format,
+                                  const char *problem) {
+  int rc;
+  avis_model *model = load_lexicon(file, format, 1, &rc);
+  assert_null(model);
+  assert_int_equal(rc, AVIS_ERR_FORMAT);
+  if (!strstr(avis_last_error(), problem))
+    fail_msg("%s: message '%s', expected '%s'", file, avis_last_error(),
+             problem);
+}
+
+static void test_lexicon_bad_lines(void **state) {
+  (void)state;
+  expect_skipped("bad-lines.tsv", AVIS_LEXICON_AUTO, 4, 4,
+                 "lexicons/bad-lines.tsv:3: decimal comma");
+  expect_strict_failure("bad-lines.tsv", AVIS_LEXICON_AUTO,
+                        "lexicons/bad-lines.tsv:3: decimal comma");
+  expect_skipped("bad-lines.csv", AVIS_LEXICON_FEEL, 2, 2,
+                 "lexicons/bad-lines.csv:3: polarity is neither");
+  expect_strict_failure("bad-lines.csv", AVIS_LEXICON_FEEL,
+                        "lexicons/bad-lines.csv:3: polarity is neither");
+  expect_skipped("bad-lines.vader", AVIS_LEXICON_VADER, 2, 2,
+                 "lexicons/bad-lines.vader:2: not a decimal number");
+  expect_strict_failure("bad-lines.vader", AVIS_LEXICON_VADER,
+                        "lexicons/bad-lines.vader:2: not a decimal number");
+}
+
+/* What loads from a lexicon with bad lines is used: "excellent" rates. */
+static void test_rest_of_lexicon_used(void **state) {
+  (void)state;
+  int rc;
+  avis_model *model = load_lexicon("bad-lines.tsv", AVIS_LEXICON_TSV, 0, &rc);
+  assert_int_equal(rc, 0);
+  avis_analyzer *a;
+  avis_result *r;
+  assert_int_equal(avis_analyzer_new(&a, model), 0);
+  assert_int_equal(avis_analyze(a, "Un repas excellent.", 19, &r), 0);
+  assert_int_equal(avis_result_label(r), AVIS_POSITIVE);
+  avis_result_free(r);
+  avis_analyzer_free(a);
+  avis_model_free(model);
+}
+
+/* A lexicon that is not text is refused whole, naming file and line. */
+static void test_binary_lexicon_rejected(void **state) {
+  (void)state;
+  char path[256];
+  snprintf(path, sizeof path, "%s/binary.tsv", dir);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("bon\t0.5\nmal\t-0.5\n", f);
+  fwrite("nul\0\t-0.7\n", 1, 10, f);
+  assert_int_equal(fclose(f), 0);
+  avis_model_options *opts = NULL;
+  avis_model *model = NULL;
+  assert_int_equal(avis_model_options_new(&opts), 0);
+  assert_int_equal(avis_model_options_add_lexicon(opts, path, AVIS_LEXICON_TSV),
+                   0);
+  assert_int_equal(avis_model_load(&model, opts), AVIS_ERR_BINARY);
+  assert_null(model);
+  assert_non_null(strstr(avis_last_error(), "binary.tsv:3: binary file"));
+  avis_model_options_free(opts);
+  remove(path);
+}
+
 static int setup(void **state) {
   (void)state;
   build_valid_model();
@@ -272,6 +375,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_model_loads),
       cmocka_unit_test(test_corrupt_models_rejected),
+      cmocka_unit_test(test_lexicon_bad_lines),
+      cmocka_unit_test(test_rest_of_lexicon_used),
+      cmocka_unit_test(test_binary_lexicon_rejected),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -123,6 +123,33 @@ static void test_recovers_planted_topics(void **state) {
   }
 }
 
+/* Which planted topic a learnt topic's heaviest word comes from. */
+static int planted_of(const avis_lda *lda, size_t k) {
+  const char *w;
+  avis_lda_topic_word(lda, k, 0, &w, NULL);
+  return w[1] - '0';
+}
+
+static void test_seed_words_steer_topics(void **state) {
+  fixture *f = *state;
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    avis_lda_options *o;
+    avis_lda *lda;
+    assert_int_equal(avis_lda_options_new(&o), 0);
+    assert_int_equal(avis_lda_options_set_topics(o, K), 0);
+    assert_int_equal(avis_lda_options_set_iterations(o, 100), 0);
+    assert_int_equal(avis_lda_options_set_seed(o, seed), 0);
+    assert_int_equal(avis_lda_options_set_vocabulary(o, 1, 1.0, 0), 0);
+    assert_int_equal(avis_lda_options_set_seed_words(
+                         o, AVIS_TEST_FIXTURES "/lda/planted.seeds", 20), 0);
+    assert_int_equal(avis_lda_train(&lda, f->corpus, o), 0);
+    assert_int_equal(planted_of(lda, 0), 2);
+    assert_int_equal(planted_of(lda, 1), 0);
+    avis_lda_free(lda);
+    avis_lda_options_free(o);
+  }
+}
+
 static void test_same_seed_same_model(void **state) {
   fixture *f = *state;
   for (unsigned threads = 1; threads <= 2; threads++) {
@@ -362,6 +389,7 @@ static void test_bad_arguments(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_recovers_planted_topics, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_seed_words_steer_topics, setup, teardown),
       cmocka_unit_test_setup_teardown(test_same_seed_same_model, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fold_in_is_deterministic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),

@@ -70,16 +70,19 @@ static const char *seeds_file(void) {
   return path;
 }
 
-static avis_classifier *train(avis_corpus *c) {
+static avis_classifier *train_threads(avis_corpus *c, unsigned threads) {
   avis_train_options *o;
   avis_classifier *cl = NULL;
   assert_int_equal(avis_train_options_new(&o, AVIS_CLASSIFIER_TOPICS), 0);
   assert_int_equal(avis_train_options_set_topics(o, seeds_file()), 0);
   avis_train_options_set_min_df(o, 1, 0);
+  assert_int_equal(avis_train_options_set_threads(o, threads), 0);
   assert_int_equal(avis_classifier_train(&cl, c, o), 0);
   avis_train_options_free(o);
   return cl;
 }
+
+static avis_classifier *train(avis_corpus *c) { return train_threads(c, 1); }
 
 static avis_corpus *corpus(avis_model *m) {
   avis_corpus *c;
@@ -88,6 +91,32 @@ static avis_corpus *corpus(avis_model *m) {
   add_all(c, food_docs, 6, "food");
   add_all(c, weather_docs, 4, NULL);
   return c;
+}
+
+/* The same documents as corpus(), read in one batch on `threads` threads. */
+static avis_corpus *batch_corpus(avis_model *m, unsigned threads) {
+  static const char *const sport = "sport", *const food = "food";
+  avis_corpus_text docs[16];
+  int status[16];
+  for (size_t i = 0; i < 16; i++) {
+    const char *text = i < 6 ? sport_docs[i] : i < 12 ? food_docs[i - 6]
+                                                       : weather_docs[i - 12];
+    docs[i] = (avis_corpus_text){text, strlen(text), i < 6 ? &sport : &food,
+                                 i < 12, 1.0};
+  }
+  avis_corpus *c;
+  assert_int_equal(avis_corpus_new(&c, m), 0);
+  assert_int_equal(avis_corpus_set_threads(c, threads), 0);
+  assert_int_equal(avis_corpus_add_batch(c, docs, 16, status), 0);
+  for (size_t i = 0; i < 16; i++)
+    assert_int_equal(status[i], 0);
+  return c;
+}
+
+static char *dump(const avis_classifier *cl) {
+  char *text;
+  assert_int_equal(avis_classifier_dump(cl, AVIS_DUMP_WEIGHTS, &text, NULL), 0);
+  return text;
 }
 
 static size_t best(const double *shares, size_t k) {
@@ -145,6 +174,85 @@ static void training_is_deterministic(void **state) {
   avis_model_free(m);
 }
 
+/* Reading in batches on several threads and training on several threads
+ * change nothing in the model. */
+static void threads_change_nothing(void **state) {
+  (void)state;
+  avis_model *m = model();
+  avis_corpus *one = corpus(m), *many = batch_corpus(m, 3);
+  assert_int_equal(avis_corpus_size(many), 16);
+  avis_classifier *a = train_threads(one, 1), *b = train_threads(many, 4);
+  char *da = dump(a), *db = dump(b);
+  assert_string_equal(da, db);
+  avis_free(da);
+  avis_free(db);
+  avis_classifier_free(a);
+  avis_classifier_free(b);
+  avis_corpus_free(one);
+  avis_corpus_free(many);
+  avis_model_free(m);
+}
+
+/* A batch says which texts it could not add, and adds the others. */
+static void batch_reports_rejected_texts(void **state) {
+  (void)state;
+  static const char *const label = "sport";
+  avis_model *m = model();
+  avis_corpus *c;
+  const char binary[] = "ab\0\0\0cd\0\0";
+  avis_corpus_text docs[4] = {
+      {sport_docs[0], strlen(sport_docs[0]), &label, 1, 1.0},
+      {"", 0, NULL, 0, 1.0},
+      {binary, sizeof binary - 1, NULL, 0, 1.0},
+      {sport_docs[1], strlen(sport_docs[1]), &label, 1, 0.0}};
+  int status[4];
+  assert_int_equal(avis_corpus_new(&c, m), 0);
+  assert_int_equal(avis_corpus_set_threads(c, 2), 0);
+  assert_int_equal(avis_corpus_add_batch(c, docs, 4, status), 0);
+  assert_int_equal(status[0], 0);
+  assert_int_equal(status[1], AVIS_ERR_EMPTY);
+  assert_int_equal(status[2], AVIS_ERR_BINARY);
+  assert_int_equal(status[3], AVIS_ERR_ARG);
+  assert_int_equal(avis_corpus_size(c), 1);
+  avis_corpus_free(c);
+  avis_model_free(m);
+}
+
+/* An article half on sport and half on cooking is tagged with both, and
+ * with nothing else. */
+static void mixed_document_has_both_tags(void **state) {
+  (void)state;
+  avis_model *m = model();
+  avis_corpus *c;
+  assert_int_equal(avis_corpus_new(&c, m), 0);
+  add_all(c, sport_docs, 6, "sport");
+  add_all(c, food_docs, 6, "food");
+  char mixed[4096] = "";
+  for (int half = 0; half < 2; half++)
+    for (int round = 0; round < 2; round++)
+      for (size_t i = 0; i < 6; i++) {
+        strcat(mixed, half ? food_docs[i] : sport_docs[i]);
+        strcat(mixed, " ");
+      }
+  assert_int_equal(avis_corpus_add(c, mixed, strlen(mixed), NULL, 0), 0);
+  avis_train_options *o;
+  avis_classifier *cl = NULL;
+  assert_int_equal(avis_train_options_new(&o, AVIS_CLASSIFIER_TOPICS), 0);
+  assert_int_equal(avis_train_options_set_topics(o, seeds_file()), 0);
+  avis_train_options_set_min_df(o, 1, 0);
+  assert_int_equal(avis_train_options_set_em(o, 0, 0.3), 0);
+  assert_int_equal(avis_classifier_train(&cl, c, o), 0);
+  double shares[3];
+  int tagged[3];
+  assert_int_equal(avis_classifier_predict(cl, c, 12, shares, tagged), 0);
+  assert_true(tagged[0] && tagged[1]);
+  assert_false(tagged[2]);
+  avis_train_options_free(o);
+  avis_classifier_free(cl);
+  avis_corpus_free(c);
+  avis_model_free(m);
+}
+
 static void analysis_reports_topics(void **state) {
   (void)state;
   avis_model *m = model();
@@ -194,6 +302,9 @@ int main(void) {
       cmocka_unit_test(softmax_is_stable),
       cmocka_unit_test(trains_and_tags),
       cmocka_unit_test(training_is_deterministic),
+      cmocka_unit_test(threads_change_nothing),
+      cmocka_unit_test(batch_reports_rejected_texts),
+      cmocka_unit_test(mixed_document_has_both_tags),
       cmocka_unit_test(analysis_reports_topics),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

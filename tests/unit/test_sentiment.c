@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "lexicon.h"
-#include "normalize.h"
 #include "sentiment.h"
 #include "stem.h"
 #include "tokenize.h"
+#include "wordcache.h"
 
 static const char lexicon_tsv[] =
     "bon\t0.7\n"
@@ -70,6 +70,7 @@ typedef struct {
   avis_lexicon lex;
   avis_modifiers mods;
   avis_stemmer *stemmer;
+  avis_word_cache *words;
 } tables;
 
 typedef struct {
@@ -82,17 +83,20 @@ static tables main_tables, pas_mal_tables;
 
 static int load_tables(tables *t, const char *lexicon, size_t len) {
   memset(t, 0, sizeof *t);
+  avis_word_sources sources = {.lexicon = &t->lex, .modifiers = &t->mods};
   if (avis_stemmer_new(&t->stemmer) ||
       avis_lexicon_load_buffer(&t->lex, "test", lexicon, len,
                                AVIS_LEXICON_TSV, 1) ||
       avis_lexicon_finish(&t->lex, t->stemmer) ||
       avis_modifiers_load_buffer(&t->mods, "test", modifiers_tsv,
-                                 sizeof modifiers_tsv - 1))
+                                 sizeof modifiers_tsv - 1) ||
+      avis_word_cache_new(&t->words, &sources, t->stemmer))
     return -1;
   return 0;
 }
 
 static void release_tables(tables *t) {
+  avis_word_cache_free(t->words);
   avis_lexicon_release(&t->lex);
   avis_modifiers_release(&t->mods);
   avis_stemmer_free(t->stemmer);
@@ -121,27 +125,12 @@ static void analyse_len(const tables *t, const char *text, size_t len,
   assert_int_equal(avis_tokenize(text, len, &a->toks), 0);
   avis_tok *toks = a->toks.data;
   size_t n = a->toks.len;
-  for (size_t i = 0; i < n; i++) {
-    avis_tok *k = &toks[i];
-    assert_int_equal(avis_normalize(&a->arena, text + k->start, k->len,
-                                    &k->norm_off, &k->norm_len),
-                     0);
-    k->stem_off = k->norm_off;
-    k->stem_len = k->norm_len;
-    if (k->kind == AVIS_TOKEN_WORD && !(k->flags & AVIS_TF_ELISION)) {
-      size_t slen;
-      const char *stem = avis_stem(t->stemmer, a->arena.data + k->norm_off,
-                                   k->norm_len, &slen);
-      assert_non_null(stem);
-      k->stem_off = (uint32_t)a->arena.len;
-      k->stem_len = (uint32_t)slen;
-      assert_int_equal(avis_buf_append(&a->arena, stem, slen), 0);
-      assert_int_equal(avis_buf_putc(&a->arena, '\0'), 0);
-    }
-  }
+  const avis_word *words;
+  assert_int_equal(
+      avis_word_cache_resolve(t->words, text, toks, n, &a->arena, &words), 0);
   size_t nsent = n ? toks[n - 1].sentence + 1 : 0;
-  assert_int_equal(avis_sentiment_score(toks, n, nsent, &a->arena, &t->lex,
-                                        &t->mods, &a->s),
+  assert_int_equal(avis_sentiment_score(toks, words, n, nsent, &a->arena,
+                                        &t->lex, &t->mods, &a->s),
                    0);
   assert_true(a->s.score >= -1.0 && a->s.score <= 1.0);
 }
@@ -637,6 +626,8 @@ static void test_emotions(void **state) {
   assert_int_equal(avis_modifiers_load_buffer(&t.mods, "test", modifiers_tsv,
                                               sizeof modifiers_tsv - 1),
                    0);
+  avis_word_sources sources = {.lexicon = &t.lex, .modifiers = &t.mods};
+  assert_int_equal(avis_word_cache_new(&t.words, &sources, t.stemmer), 0);
   analysis a;
   analyse(&t, "Un enfant joyeux, un parent triste, un chien joyeux.", &a);
   assert_true(a.s.has_emotions);

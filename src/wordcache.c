@@ -1,0 +1,477 @@
+#include "wordcache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "normalize.h"
+#include "terms.h"
+#include "topicfile.h"
+
+/* Every token of every document is looked up here, and the lookups that
+ * cost are those of rare words, whose place in the table is not in the
+ * processor's caches. So a lookup touches two cache lines, a slot and an
+ * entry: a slot holds the entry's index and bits of the key's hash, so
+ * that a probe rarely reads an entry whose key differs, and an entry is
+ * one 64-byte line that holds the key's first bytes and all that a token
+ * needs. The key, the normalised form and the stem (when it differs from
+ * the form) follow one another in the cache's strings. */
+
+#define INDEX_BITS 18 /* enough for AVIS_WORD_CACHE_MAX entries */
+#define INDEX_MASK ((1u << INDEX_BITS) - 1)
+#define TAG(h) ((uint32_t)((h) >> 32) >> INDEX_BITS)
+#define PREFIX 8
+
+typedef struct {
+  uint64_t prefix;         /* avis_read_word() of the key */
+  uint32_t key_len;
+  uint8_t role;            /* role_of() the token, or NO_ROLE */
+  uint8_t stemmed;         /* the stem follows the form in the strings */
+  uint32_t norm, norm_len; /* the form, in the cache's strings */
+  uint32_t stem_len;
+  uint32_t doc;            /* the document that last copied its strings */
+  uint32_t norm_off, stem_off; /* where, in that document's arena */
+  avis_word word;
+} entry;
+
+#define NO_ROLE UINT8_MAX
+/* The cache's strings are cleared with it past this size, so that a few
+ * very long tokens cannot hold much memory either. */
+#define MAX_STRING_BYTES ((size_t)32 << 20)
+/* A document's avis_word array larger than this is given back after the
+ * next document rather than kept for the analyzer's lifetime. */
+#define KEEP_WORDS 65536
+
+struct avis_word_cache {
+  avis_word_sources src;
+  avis_stemmer *stemmer;
+  avis_strmap tails; /* words after the first of lexicon and modifier
+                        expressions */
+  uint32_t *slots;  /* TAG << INDEX_BITS | entry index + 1; 0 when empty */
+  size_t nslots;    /* a power of two, at least twice the entries */
+  entry *entries;   /* 64-byte aligned */
+  size_t count, cap;
+  avis_buf strings; /* keys, normalised forms and stems, NUL-terminated */
+  avis_word *words; /* per token of the current document */
+  size_t words_cap;
+  uint32_t doc;     /* stamp of the current document, from 1 */
+};
+
+_Static_assert(AVIS_WORD_CACHE_MAX < INDEX_MASK, "entry index too wide");
+
+/* Notes the words after the first of every expression (key with a space)
+ * of `forms`. */
+static int note_tails(avis_strmap *tails, const avis_strmap *forms) {
+  for (size_t i = 0; i < forms->count; i++) {
+    size_t n;
+    const char *k = avis_strmap_key(forms, i, &n), *end = k + n;
+    for (const char *sp; (sp = memchr(k, ' ', (size_t)(end - k))) != NULL;) {
+      k = sp + 1;
+      const char *next = memchr(k, ' ', (size_t)(end - k));
+      if (avis_strmap_put(tails, k, (size_t)((next ? next : end) - k), 1))
+        return AVIS_ERR_NOMEM;
+    }
+  }
+  return 0;
+}
+
+int avis_word_cache_new(avis_word_cache **out, const avis_word_sources *sources,
+                        avis_stemmer *stemmer) {
+  avis_word_cache *c = calloc(1, sizeof *c);
+  int rc = c ? 0 : AVIS_ERR_NOMEM;
+  if (!rc && sources->lexicon)
+    rc = note_tails(&c->tails, &sources->lexicon->forms);
+  if (!rc && sources->modifiers)
+    rc = note_tails(&c->tails, &sources->modifiers->forms);
+  if (rc) {
+    avis_word_cache_free(c);
+    return avis_fail(rc, "out of memory");
+  }
+  c->src = *sources;
+  c->stemmer = stemmer;
+  *out = c;
+  return 0;
+}
+
+void avis_word_cache_free(avis_word_cache *c) {
+  if (!c)
+    return;
+  avis_strmap_release(&c->tails);
+  free(c->slots);
+  free(c->entries);
+  avis_buf_release(&c->strings);
+  free(c->words);
+  free(c);
+}
+
+size_t avis_word_cache_size(const avis_word_cache *c) { return c->count; }
+
+static void clear(avis_word_cache *c) {
+  if (c->slots)
+    memset(c->slots, 0, c->nslots * sizeof *c->slots);
+  c->count = 0;
+  avis_buf_clear(&c->strings);
+}
+
+/* ---- The table --------------------------------------------------------- */
+
+/* A key, its first bytes and its hash: a multiply-xorshift over eight
+ * bytes at a time, enough to spread words over the slots, and cheaper than
+ * avis_hash(), whose values files depend on. */
+typedef struct {
+  const char *s;
+  size_t n;
+  uint64_t prefix, hash;
+} key;
+
+static inline uint64_t mix(uint64_t h) {
+  h *= 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  return h ^ h >> 32;
+}
+
+static inline key key_at(const char *s, size_t n) {
+  key k = {s, n, avis_read_word(s, n), 0};
+  uint64_t h = mix(k.prefix ^ (uint64_t)n << 56);
+  for (size_t i = PREFIX; i < n; i += PREFIX)
+    h = mix(h ^ avis_read_word(s + i, n - i));
+  k.hash = h;
+  return k;
+}
+
+static const char *key_of(const avis_word_cache *c, const entry *e) {
+  return c->strings.data + e->norm - e->key_len - 1;
+}
+
+static inline int same_key(const avis_word_cache *c, const entry *e, const key *k) {
+  return e->key_len == k->n && e->prefix == k->prefix &&
+         (k->n <= PREFIX ||
+          memcmp(key_of(c, e) + PREFIX, k->s + PREFIX, k->n - PREFIX) == 0);
+}
+
+/* The slot of the entry for k, or of the empty slot where it would go. */
+static inline size_t find(const avis_word_cache *c, const key *k) {
+  size_t mask = c->nslots - 1, i = (size_t)k->hash & mask;
+  uint32_t tag = TAG(k->hash);
+  for (uint32_t v; (v = c->slots[i]) != 0; i = (i + 1) & mask)
+    if (v >> INDEX_BITS == tag &&
+        same_key(c, &c->entries[(v & INDEX_MASK) - 1], k))
+      break;
+  return i;
+}
+
+static inline uint32_t index_at(const avis_word_cache *c, size_t slot) {
+  return c->slots[slot] ? (c->slots[slot] & INDEX_MASK) - 1 : AVIS_WORD_NONE;
+}
+
+static void place(avis_word_cache *c, uint32_t index, uint64_t h) {
+  size_t mask = c->nslots - 1, i = (size_t)h & mask;
+  while (c->slots[i])
+    i = (i + 1) & mask;
+  c->slots[i] = TAG(h) << INDEX_BITS | (index + 1);
+}
+
+/* Room for one more entry: the entries grow by doubling, the slots stay
+ * at least twice as many (lookups then probe about 1.5 slots). */
+static int grow(avis_word_cache *c) {
+  if (c->count == c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 1024;
+    entry *entries = aligned_alloc(64, cap * sizeof *entries);
+    if (!entries)
+      return AVIS_ERR_NOMEM;
+    if (c->count)
+      memcpy(entries, c->entries, c->count * sizeof *entries);
+    free(c->entries);
+    c->entries = entries;
+    c->cap = cap;
+  }
+  if ((c->count + 1) * 2 <= c->nslots)
+    return 0;
+  size_t n = c->nslots ? 2 * c->nslots : 2048;
+  uint32_t *slots = calloc(n, sizeof *slots);
+  if (!slots)
+    return AVIS_ERR_NOMEM;
+  free(c->slots);
+  c->slots = slots;
+  c->nslots = n;
+  for (size_t i = 0; i < c->count; i++) {
+    const entry *e = &c->entries[i];
+    place(c, (uint32_t)i, key_at(key_of(c, e), e->key_len).hash);
+  }
+  return 0;
+}
+
+/* ---- What the model says ----------------------------------------------- */
+
+/* What the role-dependent rules look at (terms.h). */
+static uint8_t role_of(const avis_tok *t) {
+  return (uint8_t)(t->kind << 1 | ((t->flags & AVIS_TF_ELISION) != 0));
+}
+
+static uint32_t index_of(const void *item, const void *base, size_t size) {
+  return item ? (uint32_t)(((const char *)item - (const char *)base) / size)
+              : AVIS_WORD_NONE;
+}
+
+static uint8_t expression_words(unsigned n) {
+  return (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n);
+}
+
+static const char *norm_of(const avis_word_cache *c, const entry *e) {
+  return c->strings.data + e->norm;
+}
+
+static uint32_t stem_of(const entry *e) {
+  return e->stemmed ? e->norm + e->norm_len + 1 : e->norm;
+}
+
+/* The role-independent part: the lexicon and modifier lists by form. A
+ * form with a space in it might hold an expression's later word. */
+static void look_up_form(const avis_word_cache *c, const char *norm,
+                         size_t len, avis_word *w) {
+  const avis_lexicon *lex = c->src.lexicon;
+  const avis_modifiers *mods = c->src.modifiers;
+  memset(w, 0, sizeof *w);
+  w->lex_form = w->lex_stem = w->mod = AVIS_WORD_NONE;
+  for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
+    w->term[k] = AVIS_WORD_NONE;
+  if (lex) {
+    w->lex_form = index_of(avis_lexicon_form(lex, norm, len),
+                           lex->entries.data, sizeof(avis_lex_entry));
+    w->lex_mwe = expression_words(avis_lexicon_mwe_max(lex, norm, len));
+  }
+  if (mods) {
+    w->mod = index_of(avis_modifiers_get(mods, norm, len), mods->items.data,
+                      sizeof(avis_modifier));
+    w->mod_mwe = expression_words(avis_modifiers_mwe_max(mods, norm, len));
+  }
+  w->mwe_tail = avis_strmap_get(&c->tails, norm, len, NULL) ||
+                memchr(norm, ' ', len) != NULL;
+}
+
+static int append_string(avis_buf *b, const char *s, size_t n) {
+  if (avis_buf_append(b, s, n) || avis_buf_putc(b, '\0'))
+    return AVIS_ERR_NOMEM;
+  return b->len >= UINT32_MAX ? AVIS_ERR_TOO_LARGE : 0;
+}
+
+/* A new entry for key k: the key, then its normalised form, in the
+ * strings. It replaces an entry for the same key (one that cannot take a
+ * stem for a new role: see set_role()). */
+static int add_entry(avis_word_cache *c, const key *k, uint32_t *index) {
+  if (c->count >= AVIS_WORD_CACHE_MAX || c->strings.len >= MAX_STRING_BYTES)
+    clear(c);
+  size_t strings_len = c->strings.len;
+  int rc = grow(c);
+  entry *e = rc ? NULL : &c->entries[c->count];
+  if (!rc && (rc = append_string(&c->strings, k->s, k->n)) == 0)
+    rc = avis_normalize(&c->strings, k->s, k->n, &e->norm, &e->norm_len);
+  if (rc) {
+    c->strings.len = strings_len;
+    return rc;
+  }
+  e->prefix = k->prefix;
+  e->key_len = (uint32_t)k->n;
+  e->role = NO_ROLE;
+  look_up_form(c, norm_of(c, e), e->norm_len, &e->word);
+  *index = (uint32_t)c->count;
+  c->slots[find(c, k)] = TAG(k->hash) << INDEX_BITS | (*index + 1);
+  c->count++;
+  return 0;
+}
+
+/* The stem of a stemmed word, after its form in the strings. */
+static int stem_entry(avis_word_cache *c, entry *e) {
+  size_t n;
+  const char *stem = avis_stem(c->stemmer, norm_of(c, e), e->norm_len, &n);
+  if (!stem)
+    return AVIS_ERR_NOMEM;
+  e->stem_len = (uint32_t)n;
+  if (n == e->norm_len && memcmp(stem, norm_of(c, e), n) == 0)
+    return 0;
+  e->stemmed = 1;
+  return append_string(&c->strings, stem, n);
+}
+
+/* The term ids of the term token t becomes (terms.h), its strings being
+ * the entry's. */
+static int look_up_terms(avis_word_cache *c, const entry *e,
+                         const avis_tok *t, avis_word *w) {
+  avis_tok probe = *t;
+  probe.norm_off = e->norm;
+  probe.norm_len = e->norm_len;
+  probe.stem_off = stem_of(e);
+  probe.stem_len = e->stem_len;
+  const char *s;
+  size_t n;
+  int rc = avis_token_term(&probe, c->strings.data, c->src.stopwords,
+                           c->stemmer, &s, &n);
+  for (int k = 0; rc > 0 && k < AVIS_WORD_CLASSIFIERS; k++)
+    if (c->src.classifiers[k])
+      w->term[k] = avis_classifier_term(c->src.classifiers[k], s, n);
+  return rc < 0 ? rc : 0;
+}
+
+/* The role-dependent part, for the role of token t. A stem goes right
+ * after the form in the strings, which can only be while the form is the
+ * last string there: 1 when it no longer is, and the entry must be made
+ * again (which real text, where the same bytes hardly take two roles,
+ * hardly needs). */
+static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
+  int stemmed = avis_tok_is_stemmed(t);
+  if (stemmed && c->strings.len != e->norm + e->norm_len + 1)
+    return 1;
+  e->role = role_of(t);
+  e->doc = 0;
+  e->stemmed = 0;
+  e->stem_len = e->norm_len;
+  e->word.lex_stem = AVIS_WORD_NONE;
+  for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
+    e->word.term[k] = AVIS_WORD_NONE;
+  int rc = 0;
+  if (stemmed && (rc = stem_entry(c, e)) == 0 && c->src.lexicon)
+    e->word.lex_stem =
+        index_of(avis_lexicon_stem(c->src.lexicon,
+                                   c->strings.data + stem_of(e), e->stem_len),
+                 c->src.lexicon->entries.data, sizeof(avis_lex_entry));
+  if (!rc)
+    rc = look_up_terms(c, e, t, &e->word);
+  if (rc)
+    e->role = NO_ROLE;
+  return rc;
+}
+
+/* ---- Tokens ------------------------------------------------------------ */
+
+static inline int copy_string(avis_buf *arena, const char *s, uint32_t len,
+                       uint32_t *off) {
+  if (arena->len + len + 1 >= UINT32_MAX)
+    return AVIS_ERR_TOO_LARGE;
+  if (arena->cap - arena->len <= (size_t)len + 1 &&
+      avis_buf_reserve(arena, len + 1))
+    return AVIS_ERR_NOMEM;
+  *off = (uint32_t)arena->len;
+  memcpy(arena->data + arena->len, s, len + 1);
+  arena->len += len + 1;
+  arena->data[arena->len] = '\0';
+  return 0;
+}
+
+/* The entry's strings, copied into this document's arena. */
+static int copy_strings(avis_word_cache *c, entry *e, avis_buf *arena) {
+  int rc = copy_string(arena, norm_of(c, e), e->norm_len, &e->norm_off);
+  e->stem_off = e->norm_off;
+  if (!rc && e->stemmed)
+    rc = copy_string(arena, c->strings.data + stem_of(e), e->stem_len,
+                     &e->stem_off);
+  if (!rc)
+    e->doc = c->doc;
+  return rc;
+}
+
+/* The entry of token t (key k), made or made again for t's role. */
+static int entry_for(avis_word_cache *c, const avis_tok *t, const key *k,
+                     uint32_t *i) {
+  *i = c->nslots ? index_at(c, find(c, k)) : AVIS_WORD_NONE;
+  int rc = *i == AVIS_WORD_NONE ? add_entry(c, k, i) : 0;
+  if (!rc && c->entries[*i].role != role_of(t) &&
+      (rc = set_role(c, &c->entries[*i], t)) > 0 &&
+      (rc = add_entry(c, k, i)) == 0)
+    rc = set_role(c, &c->entries[*i], t);
+  return rc;
+}
+
+static int resolve_token(avis_word_cache *c, avis_tok *t, const key *k,
+                         avis_buf *arena, avis_word *w) {
+  uint32_t i;
+  int rc = entry_for(c, t, k, &i);
+  entry *e = rc ? NULL : &c->entries[i];
+  if (e && e->doc != c->doc)
+    rc = copy_strings(c, e, arena);
+  if (rc)
+    return rc;
+  t->norm_off = e->norm_off;
+  t->norm_len = e->norm_len;
+  t->stem_off = e->stem_off;
+  t->stem_len = e->stem_len;
+  *w = e->word;
+  return 0;
+}
+
+/* Lookups of rare words wait on memory. The tokens to come are known, so
+ * while one token is handled, the slot of the token AHEAD on and the entry
+ * of the token AHEAD / 2 on (its slot fetched by then) are brought in. */
+#define AHEAD 16
+
+static void prefetch(const void *p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
+}
+
+static void fetch_ahead(const avis_word_cache *c, const key *keys, size_t i,
+                        size_t ntok) {
+  if (!c->nslots)
+    return;
+  size_t mask = c->nslots - 1;
+  if (i + AHEAD < ntok)
+    prefetch(&c->slots[keys[i % AHEAD].hash & mask]);
+  if (i + AHEAD / 2 < ntok) {
+    uint32_t v = c->slots[keys[(i + AHEAD / 2) % AHEAD].hash & mask];
+    if (v)
+      prefetch(&c->entries[(v & INDEX_MASK) - 1]);
+  }
+}
+
+/* Room for a document's words; a large array is not kept past it. */
+static int reserve_words(avis_word_cache *c, size_t ntok) {
+  if (ntok <= c->words_cap && c->words_cap <= KEEP_WORDS)
+    return 0;
+  size_t cap = ntok > 1024 ? ntok : 1024;
+  avis_word *w = cap <= SIZE_MAX / sizeof *w ? realloc(c->words, cap * sizeof *w)
+                                             : NULL;
+  if (!w)
+    return AVIS_ERR_NOMEM;
+  c->words = w;
+  c->words_cap = cap;
+  return 0;
+}
+
+static int fail(int rc) {
+  return rc == AVIS_ERR_NOMEM
+             ? avis_fail(rc, "out of memory")
+             : rc == AVIS_ERR_TOO_LARGE
+                   ? avis_fail(rc, "normalised text exceeds 4 GiB")
+                   : rc;
+}
+
+int avis_word_cache_resolve(avis_word_cache *c, const char *text,
+                            avis_tok *toks, size_t ntok, avis_buf *arena,
+                            const avis_word **words) {
+  *words = NULL;
+  if (reserve_words(c, ntok))
+    return fail(AVIS_ERR_NOMEM);
+  if (++c->doc == 0) {
+    /* After 2^32 documents the stamps start again: none may be stale. */
+    clear(c);
+    c->doc = 1;
+  }
+  key keys[AHEAD]; /* of tokens i .. i + AHEAD - 1 */
+  for (size_t i = 0; i < ntok && i < AHEAD; i++)
+    keys[i] = key_at(text + toks[i].start, toks[i].len);
+  for (size_t i = 0; i < ntok; i++) {
+    key k = keys[i % AHEAD];
+    if (i + AHEAD < ntok)
+      keys[i % AHEAD] =
+          key_at(text + toks[i + AHEAD].start, toks[i + AHEAD].len);
+    fetch_ahead(c, keys, i, ntok);
+    int rc = resolve_token(c, &toks[i], &k, arena, &c->words[i]);
+    if (rc)
+      return fail(rc);
+  }
+  *words = c->words;
+  return 0;
+}

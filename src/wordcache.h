@@ -1,0 +1,95 @@
+/* The per-analyzer word cache: what the model says about each distinct
+ * token, worked out once.
+ *
+ * A token used to pay for up to eight hash lookups: its stem in the stem
+ * cache, its form in the lexicon, in the modifier lists and in both their
+ * tables of expression heads, its stem in the lexicon's stem table, the
+ * stop words, and the vocabularies of the topic and sentiment classifiers;
+ * and every occurrence was normalised again. The model never changes, so
+ * all of that is a function of the token's bytes and of its role (a
+ * stemmed word, a hashtag, an elided clitic, ...): the cache keys it by the
+ * bytes and computes it on the first occurrence. Each token then costs one
+ * lookup, and its strings are copied into the document's arena once per
+ * document rather than once per occurrence. Bounded: the cache is cleared
+ * when it holds AVIS_WORD_CACHE_MAX forms. */
+#ifndef AVIS_WORDCACHE_H
+#define AVIS_WORDCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "lexicon.h"
+#include "stem.h"
+#include "strmap.h"
+#include "tokenize.h"
+
+#define AVIS_WORD_CACHE_MAX 200000
+/* Index of nothing in avis_word's fields. */
+#define AVIS_WORD_NONE UINT32_MAX
+
+/* The classifiers whose term ids avis_word holds. */
+enum { AVIS_WORD_TOPICS, AVIS_WORD_CLASSES, AVIS_WORD_CLASSIFIERS };
+
+/* What the model says about one token, by index so that a document's
+ * tokens take little room; AVIS_WORD_NONE when absent. */
+typedef struct {
+  uint32_t lex_form; /* lexicon entry of the normalised form */
+  uint32_t lex_stem; /* lexicon stem entry of the stem (stemmed words) */
+  uint32_t mod;      /* modifier list item of the normalised form */
+  uint32_t term[AVIS_WORD_CLASSIFIERS]; /* classifier term id of the
+                                           token's topic term */
+  uint8_t lex_mwe;   /* longest lexicon expression, in words, the form
+                        starts; 0 when none */
+  uint8_t mod_mwe;   /* the same in the modifier lists */
+  uint8_t mwe_tail;  /* the form may be a later word of an expression of
+                        either: when the next token's is not, no
+                        expression starts at this one */
+} avis_word;
+
+/* The parts of a model the cache consults; any may be NULL. */
+typedef struct {
+  const avis_lexicon *lexicon;
+  const avis_modifiers *modifiers;
+  const avis_strmap *stopwords;
+  const avis_classifier *classifiers[AVIS_WORD_CLASSIFIERS];
+} avis_word_sources;
+
+typedef struct avis_word_cache avis_word_cache;
+
+/* A cache over `sources` (copied; what they point to must outlive the
+ * cache), stemming with `stemmer`, which it uses but does not own.
+ * 0 or AVIS_ERR_NOMEM. */
+int avis_word_cache_new(avis_word_cache **out, const avis_word_sources *sources,
+                        avis_stemmer *stemmer);
+void avis_word_cache_free(avis_word_cache *c);
+
+/* Words are stemmed; elided clitics and other kinds are not. */
+static inline int avis_tok_is_stemmed(const avis_tok *t) {
+  return t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION);
+}
+
+/* Sets the normalised form and the stem of toks[0..ntok) of `text` (a
+ * token that is not stemmed is its own stem), appending each distinct
+ * string to `arena` once, and points *words at what the model says about
+ * each token: ntok entries, valid until the next call. 0,
+ * AVIS_ERR_NOMEM or AVIS_ERR_TOO_LARGE (the arena would pass 4 GiB). */
+int avis_word_cache_resolve(avis_word_cache *c, const char *text,
+                            avis_tok *toks, size_t ntok, avis_buf *arena,
+                            const avis_word **words);
+
+/* Distinct token forms held, for tests and benchmarks. */
+size_t avis_word_cache_size(const avis_word_cache *c);
+
+/* The lexicon entry and modifier behind an avis_word's index, or NULL. */
+static inline const avis_lex_entry *avis_word_entry(const avis_lexicon *lex,
+                                                    uint32_t i) {
+  return i == AVIS_WORD_NONE ? NULL : (const avis_lex_entry *)lex->entries.data + i;
+}
+
+static inline const avis_modifier *avis_word_modifier(
+    const avis_modifiers *mods, uint32_t i) {
+  return i == AVIS_WORD_NONE ? NULL : (const avis_modifier *)mods->items.data + i;
+}
+
+#endif

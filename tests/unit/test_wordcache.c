@@ -1,0 +1,257 @@
+/* The word cache: every token gets the normalised form and stem it would
+ * get from avis_normalize() and avis_stem(), and what the lexicon and the
+ * modifier lists say about it, whether it is met for the first time, again
+ * in the same document, in a later one, or after the cache was cleared. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avis.h"
+#include "lexicon.h"
+#include "normalize.h"
+#include "stem.h"
+#include "tokenize.h"
+#include "wordcache.h"
+
+static const char lexicon_tsv[] = "bon\t0.7\n"
+                                  "gouvernement\t0.2\n"
+                                  "pas mal\t0.3\n"
+                                  "très bien\t0.8\n";
+
+static const char modifiers_tsv[] = "pas\tnegator\t1\n"
+                                    "très\tintensifier\t1.5\n"
+                                    "un peu\tdiminisher\t0.6\n";
+
+typedef struct {
+  avis_lexicon lex;
+  avis_modifiers mods;
+  avis_stemmer *stemmer, *reference; /* the cache's, and one to compare */
+  avis_word_cache *cache;
+} fixture;
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  if (!f)
+    return -1;
+  avis_word_sources sources = {.lexicon = &f->lex, .modifiers = &f->mods};
+  if (avis_stemmer_new(&f->stemmer) || avis_stemmer_new(&f->reference) ||
+      avis_lexicon_load_buffer(&f->lex, "test", lexicon_tsv,
+                               sizeof lexicon_tsv - 1, AVIS_LEXICON_TSV, 1) ||
+      avis_lexicon_finish(&f->lex, f->stemmer) ||
+      avis_modifiers_load_buffer(&f->mods, "test", modifiers_tsv,
+                                 sizeof modifiers_tsv - 1) ||
+      avis_word_cache_new(&f->cache, &sources, f->stemmer))
+    return -1;
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  avis_word_cache_free(f->cache);
+  avis_lexicon_release(&f->lex);
+  avis_modifiers_release(&f->mods);
+  avis_stemmer_free(f->stemmer);
+  avis_stemmer_free(f->reference);
+  free(f);
+  return 0;
+}
+
+typedef struct {
+  avis_vec toks;
+  avis_buf arena;
+  const avis_word *words;
+} document;
+
+static void resolve(fixture *f, const char *text, document *d) {
+  memset(d, 0, sizeof *d);
+  assert_int_equal(avis_tokenize(text, strlen(text), &d->toks), 0);
+  assert_int_equal(avis_word_cache_resolve(f->cache, text, d->toks.data,
+                                           d->toks.len, &d->arena, &d->words),
+                   0);
+}
+
+static void release(document *d) {
+  avis_vec_release(&d->toks);
+  avis_buf_release(&d->arena);
+}
+
+/* Each token's strings are those the stages give it one by one. */
+static void check_strings(fixture *f, const char *text, const document *d) {
+  const avis_tok *toks = d->toks.data;
+  for (size_t i = 0; i < d->toks.len; i++) {
+    const avis_tok *t = &toks[i];
+    avis_buf norm = {0};
+    uint32_t off, len;
+    assert_int_equal(avis_normalize(&norm, text + t->start, t->len, &off, &len),
+                     0);
+    assert_int_equal(t->norm_len, len);
+    assert_memory_equal(d->arena.data + t->norm_off, norm.data + off, len);
+    assert_int_equal(d->arena.data[t->norm_off + len], '\0');
+    const char *stem = norm.data + off;
+    size_t slen = len;
+    if (avis_tok_is_stemmed(t))
+      stem = avis_stem(f->reference, norm.data + off, len, &slen);
+    assert_non_null(stem);
+    assert_int_equal(t->stem_len, slen);
+    assert_memory_equal(d->arena.data + t->stem_off, stem, slen);
+    assert_int_equal(d->arena.data[t->stem_off + slen], '\0');
+    avis_buf_release(&norm);
+  }
+}
+
+static const char sample[] =
+    "L’ŒUVRE est très bien, pas mal même ! Le gouvernement, les "
+    "gouvernements : #Génial, n’est-ce pas ? ﬁn Straße 3,5 % :-) 😀 "
+    "https://exemple.fr/Page l’œuvre";
+
+static void strings_match_the_stages(void **state) {
+  fixture *f = *state;
+  document d;
+  resolve(f, sample, &d);
+  check_strings(f, sample, &d);
+  release(&d);
+}
+
+static size_t find_token(const char *text, const document *d,
+                         const char *word) {
+  const avis_tok *toks = d->toks.data;
+  for (size_t i = 0; i < d->toks.len; i++)
+    if (toks[i].len == strlen(word) &&
+        memcmp(text + toks[i].start, word, toks[i].len) == 0)
+      return i;
+  fail_msg("no token '%s'", word);
+  return 0;
+}
+
+static void lookups_match_the_model(void **state) {
+  fixture *f = *state;
+  document d;
+  resolve(f, sample, &d);
+  const avis_word *w = d.words;
+  size_t tres = find_token(sample, &d, "très");
+  assert_ptr_equal(avis_word_modifier(&f->mods, w[tres].mod),
+                   avis_modifiers_get(&f->mods, "très", strlen("très")));
+  assert_non_null(avis_word_modifier(&f->mods, w[tres].mod));
+  assert_int_equal(w[tres].lex_mwe, 2);
+  assert_int_equal(w[tres].mod_mwe, 0);
+  size_t pas = find_token(sample, &d, "pas");
+  assert_int_equal(w[pas].lex_mwe, 2);
+  assert_non_null(avis_word_modifier(&f->mods, w[pas].mod));
+  /* "gouvernements" is not in the lexicon, its stem is. */
+  size_t gouv = find_token(sample, &d, "gouvernements");
+  assert_null(avis_word_entry(&f->lex, w[gouv].lex_form));
+  assert_ptr_equal(avis_word_entry(&f->lex, w[gouv].lex_stem),
+                   avis_lexicon_stem(&f->lex, "gouvern", strlen("gouvern")));
+  assert_non_null(avis_word_entry(&f->lex, w[gouv].lex_stem));
+  size_t est = find_token(sample, &d, "est");
+  assert_null(avis_word_entry(&f->lex, w[est].lex_form));
+  assert_null(avis_word_modifier(&f->mods, w[est].mod));
+  assert_int_equal(w[est].lex_mwe, 0);
+  /* Without classifiers, no token has a term id. */
+  for (size_t i = 0; i < d.toks.len; i++)
+    for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
+      assert_int_equal(w[i].term[k], AVIS_WORD_NONE);
+  release(&d);
+}
+
+/* A repeated word's strings are in the arena once; the next document has
+ * its own copies, and the cache does not grow for words it knows. */
+static void strings_copied_once_per_document(void **state) {
+  fixture *f = *state;
+  static const char text[] = "Bon, bon et bon. Bon !";
+  document a, b;
+  resolve(f, text, &a);
+  const avis_tok *ta = a.toks.data;
+  assert_int_equal(ta[0].norm_off, ta[6].norm_off); /* Bon, Bon */
+  assert_int_equal(ta[2].norm_off, ta[4].norm_off); /* bon, bon */
+  size_t size = avis_word_cache_size(f->cache);
+  resolve(f, text, &b);
+  assert_int_equal(avis_word_cache_size(f->cache), size);
+  assert_int_equal(a.arena.len, b.arena.len);
+  check_strings(f, text, &b);
+  release(&a);
+  release(&b);
+}
+
+/* The same bytes in two roles: a word, which is stemmed, and something
+ * that is not (an elided clitic, as the tokeniser would never make it);
+ * another word between them. */
+static void roles_of_the_same_bytes(void **state) {
+  fixture *f = *state;
+  static const char text[] = "Gouvernements bon Gouvernements Gouvernements";
+  avis_tok toks[4] = {
+      {.start = 0, .len = 13, .kind = AVIS_TOKEN_WORD, .flags = AVIS_TF_ELISION},
+      {.start = 14, .len = 3, .kind = AVIS_TOKEN_WORD},
+      {.start = 18, .len = 13, .kind = AVIS_TOKEN_WORD},
+      {.start = 32, .len = 13, .kind = AVIS_TOKEN_WORD, .flags = AVIS_TF_ELISION},
+  };
+  for (int pass = 0; pass < 2; pass++) {
+    avis_buf arena = {0};
+    const avis_word *words;
+    assert_int_equal(
+        avis_word_cache_resolve(f->cache, text, toks, 4, &arena, &words), 0);
+    document d = {.toks = {.data = toks, .len = 4, .cap = 4}, .arena = arena};
+    check_strings(f, text, &d);
+    assert_int_equal(toks[0].stem_off, toks[0].norm_off);
+    assert_string_equal(arena.data + toks[2].stem_off, "gouvern");
+    assert_int_equal(toks[3].stem_off, toks[3].norm_off);
+    assert_null(avis_word_entry(&f->lex, words[0].lex_stem));
+    assert_non_null(avis_word_entry(&f->lex, words[1].lex_form));
+    assert_non_null(avis_word_entry(&f->lex, words[2].lex_stem));
+    assert_null(avis_word_entry(&f->lex, words[3].lex_stem));
+    avis_buf_release(&arena);
+  }
+}
+
+/* Past AVIS_WORD_CACHE_MAX forms the cache starts again, even in the
+ * middle of a document, and every token still reads right. */
+static void bounded(void **state) {
+  fixture *f = *state;
+  size_t n = AVIS_WORD_CACHE_MAX + 1000;
+  char *text = malloc(n * 8);
+  avis_tok *toks = calloc(n, sizeof *toks);
+  assert_non_null(text);
+  assert_non_null(toks);
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    toks[i].start = (uint32_t)len;
+    toks[i].len = (uint32_t)sprintf(text + len, "N%zu", i);
+    toks[i].kind = AVIS_TOKEN_NUMBER;
+    len += toks[i].len;
+    text[len++] = ' ';
+  }
+  avis_buf arena = {0};
+  const avis_word *words;
+  assert_int_equal(
+      avis_word_cache_resolve(f->cache, text, toks, n, &arena, &words), 0);
+  assert_true(avis_word_cache_size(f->cache) <= AVIS_WORD_CACHE_MAX);
+  for (size_t i = 0; i < n; i += 997) {
+    char expected[16];
+    int k = snprintf(expected, sizeof expected, "n%zu", i);
+    assert_int_equal(toks[i].norm_len, k);
+    assert_string_equal(arena.data + toks[i].norm_off, expected);
+  }
+  avis_buf_release(&arena);
+  free(toks);
+  free(text);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(strings_match_the_stages, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(lookups_match_the_model, setup, teardown),
+      cmocka_unit_test_setup_teardown(strings_copied_once_per_document, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(roles_of_the_same_bytes, setup, teardown),
+      cmocka_unit_test_setup_teardown(bounded, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
