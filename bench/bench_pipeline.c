@@ -41,24 +41,12 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The whole input; a file whose size is known is read in one piece, so
- * that the run pays for no growing copies of a large corpus. */
 static int read_all(FILE *f, avis_buf *out) {
-  long size = -1;
-  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0)
-    rewind(f);
-  if (size > 0 && avis_buf_reserve(out, (size_t)size))
-    return AVIS_ERR_NOMEM;
-  for (;;) {
-    if (out->cap - out->len < 2 && avis_buf_reserve(out, 1 << 16))
+  char chunk[1 << 16];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    if (avis_buf_append(out, chunk, n))
       return AVIS_ERR_NOMEM;
-    size_t n = fread(out->data + out->len, 1, out->cap - out->len - 1, f);
-    out->len += n;
-    if (n == 0)
-      break;
-  }
-  if (out->data)
-    out->data[out->len] = '\0';
   return ferror(f) ? AVIS_ERR_IO : 0;
 }
 

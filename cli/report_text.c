@@ -113,6 +113,17 @@ static void report_sentiment_class(FILE *out, const avis_result *r) {
 
 /* Tagged topics first (the list is ranked by share), then the others with a
  * visible share. */
+/* printf's field widths count bytes; a column of French names needs them
+ * counted in characters. */
+static void print_padded(FILE *out, const char *s, int width) {
+  int chars = 0;
+  for (const char *p = s; *p; p++)
+    chars += ((unsigned char)*p & 0xC0) != 0x80;
+  fputs(s, out);
+  for (; chars < width; chars++)
+    fputc(' ', out);
+}
+
 static void report_topics(FILE *out, const avis_result *r) {
   size_t n = avis_result_topic_count(r);
   if (!n)
@@ -125,8 +136,9 @@ static void report_topics(FILE *out, const avis_result *r) {
     avis_result_topic(r, i, &id, &name, &share, &tagged);
     if (!tagged && share < 0.005)
       continue;
-    fprintf(out, "  %c %5.1f%%  %-26s %-12s", tagged ? '*' : ' ',
-            100 * share, name, id);
+    fprintf(out, "  %c %5.1f%%  ", tagged ? '*' : ' ', 100 * share);
+    print_padded(out, name, 26);
+    fprintf(out, " %-12s", id);
     for (size_t j = 0; j < avis_result_topic_evidence_count(r, i); j++) {
       avis_result_topic_evidence(r, i, j, &word, NULL);
       fprintf(out, "%s%s", j ? ", " : " ", word);

@@ -80,7 +80,8 @@ static void truncate_tokens(avis_result *r, size_t max) {
 static size_t count_words(const avis_tok *toks, size_t n) {
   size_t words = 0;
   for (size_t i = 0; i < n; i++)
-    words += avis_tok_is_stemmed(&toks[i]) || toks[i].kind == AVIS_TOKEN_NUMBER;
+    words +=
+        avis_tok_is_stemmed(&toks[i]) || toks[i].kind == AVIS_TOKEN_NUMBER;
   return words;
 }
 

@@ -99,8 +99,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
     return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3
-                                                                        : 0;
+    return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
   }
   if (c >= 0xF0 && c <= 0xF4) {
     unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
@@ -118,12 +117,24 @@ static void put_escape(writer *w, unsigned char c) {
   char e[6] = {'\\', (char)c};
   size_t n = 2;
   switch (c) {
-  case '"': case '\\': break;
-  case '\b': e[1] = 'b'; break;
-  case '\f': e[1] = 'f'; break;
-  case '\n': e[1] = 'n'; break;
-  case '\r': e[1] = 'r'; break;
-  case '\t': e[1] = 't'; break;
+  case '"':
+  case '\\':
+    break;
+  case '\b':
+    e[1] = 'b';
+    break;
+  case '\f':
+    e[1] = 'f';
+    break;
+  case '\n':
+    e[1] = 'n';
+    break;
+  case '\r':
+    e[1] = 'r';
+    break;
+  case '\t':
+    e[1] = 't';
+    break;
   default:
     memcpy(e + 1, "u00", 3);
     e[4] = hex[c >> 4];
@@ -185,8 +196,8 @@ static void put_cstring(writer *w, const char *s) {
 
 static void put_integer(writer *w, long long v) {
   char buf[24], *p = buf + sizeof buf;
-  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-                               : (unsigned long long)v;
+  unsigned long long u =
+      v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
   do
     *--p = (char)('0' + u % 10);
   while (u /= 10);
@@ -587,9 +598,9 @@ int avis_result_to_json(const avis_result *r, unsigned flags, char **out,
     avis_buf_release(&w.out);
     return avis_fail(w.failed, w.failed == AVIS_ERR_NOMEM
                                    ? "out of memory while writing JSON"
-                                   : w.failed == AVIS_ERR_ENCODING
-                                         ? "a string of the result is not UTF-8"
-                                         : "a value of the result has no JSON form");
+                               : w.failed == AVIS_ERR_ENCODING
+                                   ? "a string of the result is not UTF-8"
+                                   : "a value of the result has no JSON form");
   }
   *out = w.out.data;
   if (len)

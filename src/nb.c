@@ -82,6 +82,23 @@ static int bag_table(avis_nb_work *w, size_t n, size_t *mask) {
   return 0;
 }
 
+/* The count of term id in the bag (w->bag_ids, w->bag_vals), found
+ * through the table, added with a count of 0 when new; NULL when out of
+ * memory. */
+static float *bag_count(avis_nb_work *w, size_t mask, uint32_t id) {
+  uint32_t *slot = w->ids.data;
+  size_t h = (id * 0x9E3779B1u) & mask;
+  while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != id)
+    h = (h + 1) & mask;
+  if (!slot[h]) {
+    if (!avis_vec_push(&w->bag_vals, sizeof(float)) ||
+        push_u32(&w->bag_ids, id))
+      return NULL;
+    slot[h] = (uint32_t)w->bag_ids.len;
+  }
+  return (float *)w->bag_vals.data + slot[h] - 1;
+}
+
 /* The bag of seq[0..n): distinct ids in order of first occurrence, with
  * their transformed counts, in w->bag_ids and w->bag_vals. Counting goes
  * through a small hash table rather than a sort: windows make this the
@@ -92,22 +109,13 @@ static int make_bag(const uint32_t *seq, size_t n, unsigned flags,
   w->bag_ids.len = w->bag_vals.len = 0;
   if (bag_table(w, n, &mask))
     return AVIS_ERR_NOMEM;
-  uint32_t *slot = w->ids.data;
   for (size_t i = 0; i < n; i++) {
     if (seq[i] == AVIS_TERM_BREAK)
       continue;
-    size_t h = (seq[i] * 0x9E3779B1u) & mask;
-    while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != seq[i])
-      h = (h + 1) & mask;
-    if (slot[h]) {
-      ((float *)w->bag_vals.data)[slot[h] - 1] += 1;
-      continue;
-    }
-    float *v = avis_vec_push(&w->bag_vals, sizeof *v);
-    if (!v || push_u32(&w->bag_ids, seq[i]))
+    float *count = bag_count(w, mask, seq[i]);
+    if (!count)
       return AVIS_ERR_NOMEM;
-    *v = 1;
-    slot[h] = (uint32_t)w->bag_ids.len;
+    *count += 1;
   }
   avis_nb_transform(w->bag_vals.data, w->bag_vals.len, flags);
   return 0;
@@ -177,8 +185,8 @@ static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   return 0;
 }
 
-/* A window's running sums: each term's count in w->bag_vals (found
- * through the table in w->ids), u[c] = sum of g(count) × weight[term][c]
+/* A window's running sums: each term's count in the bag (bag_count()),
+ * u[c] = sum of g(count) × weight[term][c]
  * and q = sum of g(count)², where g is the feature transform before the
  * unit-length scaling. Sliding a window then costs a few updates per term
  * instead of a new bag. */
@@ -194,17 +202,9 @@ static double feature_of(double count, unsigned flags) {
 /* Adds `delta` (1 or -1) occurrences of term id to the window. */
 static int window_update(const avis_nb_scorer *s, avis_nb_work *w,
                          window_sums *ws, uint32_t id, int delta) {
-  uint32_t *slot = w->ids.data;
-  size_t h = (id * 0x9E3779B1u) & ws->mask;
-  while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != id)
-    h = (h + 1) & ws->mask;
-  if (!slot[h]) {
-    float *v = avis_vec_push(&w->bag_vals, sizeof *v);
-    if (!v || push_u32(&w->bag_ids, id))
-      return AVIS_ERR_NOMEM;
-    slot[h] = (uint32_t)w->bag_ids.len;
-  }
-  float *count = (float *)w->bag_vals.data + slot[h] - 1;
+  float *count = bag_count(w, ws->mask, id);
+  if (!count)
+    return AVIS_ERR_NOMEM;
   double before = feature_of(*count, s->flags);
   *count += (float)delta;
   double after = feature_of(*count, s->flags), change = after - before;

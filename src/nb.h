@@ -31,7 +31,8 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
  * avis_nb_predict(), peak[c] is the highest posterior label c reaches in a
  * window of the document (see there). */
 typedef struct {
-  avis_vec ids, bag_ids, bag_vals;
+  avis_vec ids;               /* hash table of the bag being counted */
+  avis_vec bag_ids, bag_vals; /* a bag: distinct term ids, their features */
   double *scores, *post, *peak;
   size_t k;
 } avis_nb_work;

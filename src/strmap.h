@@ -36,23 +36,36 @@ uint64_t avis_hash(const char *s, size_t n);
 
 /* The first min(n, 8) bytes of s as a word, zero-padded: what
  * memcpy(&w, s, n) into a zeroed w gives, without a call for the variable
- * length. */
+ * length. On little-endian machines the word is put together from loads
+ * rather than in a buffer, whose narrow stores a wide load would have to
+ * wait for. */
 static inline uint64_t avis_read_word(const char *s, size_t n) {
-  unsigned char b[8] = {0};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   if (n >= 8) {
-    memcpy(b, s, 8);
-  } else if (n >= 4) {
-    memcpy(b, s, 4);
-    memcpy(b + n - 4, s + n - 4, 4);
-  } else if (n > 0) {
-    b[0] = (unsigned char)s[0];
-    b[n / 2] = (unsigned char)s[n / 2];
-    b[n - 1] = (unsigned char)s[n - 1];
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
   }
+  if (n >= 4) {
+    uint32_t lo, hi;
+    memcpy(&lo, s, 4);
+    memcpy(&hi, s + n - 4, 4);
+    return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+  }
+  if (n == 0)
+    return 0;
+  const unsigned char *u = (const unsigned char *)s;
+  return (uint64_t)u[0] | (uint64_t)u[n / 2] << (8 * (n / 2)) |
+         (uint64_t)u[n - 1] << (8 * (n - 1));
+#else
+  unsigned char b[8] = {0};
+  memcpy(b, s, n < 8 ? n : 8);
   uint64_t w;
   memcpy(&w, b, 8);
   return w;
+#endif
 }
+
 /* Inserts or replaces. 0 or AVIS_ERR_NOMEM. */
 int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val);
 /* 1 and *val when found, else 0. */

@@ -51,7 +51,7 @@ int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
  * One reader per thread; its buffers are reused from one text to the next. */
 typedef struct {
   avis_stemmer *stemmer;
-  avis_word_cache *words; /* normalises and stems (no model: no lookups) */
+  avis_word_cache *words; /* normalises and stems each distinct token once */
   const avis_strmap *stopwords;
   int forms; /* terms are normalised words rather than their stems */
   avis_buf text, arena, strings;

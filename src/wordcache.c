@@ -8,14 +8,13 @@
 #include "terms.h"
 #include "topicfile.h"
 
-/* Every token of every document is looked up here, and the lookups that
- * cost are those of rare words, whose place in the table is not in the
- * processor's caches. So a lookup touches two cache lines, a slot and an
- * entry: a slot holds the entry's index and bits of the key's hash, so
- * that a probe rarely reads an entry whose key differs, and an entry is
- * one 64-byte line that holds the key's first bytes and all that a token
- * needs. The key, the normalised form and the stem (when it differs from
- * the form) follow one another in the cache's strings. */
+/* Every token of every document is looked up here, so a lookup touches
+ * two cache lines when it can: a slot, which holds the entry's index and
+ * bits of the key's hash so that a probe rarely reads an entry whose key
+ * differs, and the entry, one 64-byte line that holds the key's first
+ * eight bytes and all that a token needs. Longer keys are compared in the
+ * cache's strings, where the key, its normalised form and its stem (when
+ * it differs from the form) follow one another. */
 
 #define INDEX_BITS 18 /* enough for AVIS_WORD_CACHE_MAX entries */
 #define INDEX_MASK ((1u << INDEX_BITS) - 1)
@@ -23,13 +22,13 @@
 #define PREFIX 8
 
 typedef struct {
-  uint64_t prefix;         /* avis_read_word() of the key */
+  uint64_t prefix;             /* avis_read_word() of the key */
   uint32_t key_len;
-  uint8_t role;            /* role_of() the token, or NO_ROLE */
-  uint8_t stemmed;         /* the stem follows the form in the strings */
-  uint32_t norm, norm_len; /* the form, in the cache's strings */
+  uint8_t role;                /* role_of() the token, or NO_ROLE */
+  uint8_t stemmed;             /* the stem follows the form in the strings */
+  uint32_t norm, norm_len;     /* the form, in the cache's strings */
   uint32_t stem_len;
-  uint32_t doc;            /* the document that last copied its strings */
+  uint32_t doc;                /* the document that last copied its strings */
   uint32_t norm_off, stem_off; /* where, in that document's arena */
   avis_word word;
 } entry;
@@ -45,8 +44,9 @@ typedef struct {
 struct avis_word_cache {
   avis_word_sources src;
   avis_stemmer *stemmer;
-  avis_strmap tails; /* words after the first of lexicon and modifier
-                        expressions */
+  /* The words after the first of the lexicon's and the modifier lists'
+   * expressions. */
+  avis_strmap tails;
   uint32_t *slots;  /* TAG << INDEX_BITS | entry index + 1; 0 when empty */
   size_t nslots;    /* a power of two, at least twice the entries */
   entry *entries;   /* 64-byte aligned */
@@ -77,6 +77,7 @@ static int note_tails(avis_strmap *tails, const avis_strmap *forms) {
 
 int avis_word_cache_new(avis_word_cache **out, const avis_word_sources *sources,
                         avis_stemmer *stemmer) {
+  *out = NULL;
   avis_word_cache *c = calloc(1, sizeof *c);
   int rc = c ? 0 : AVIS_ERR_NOMEM;
   if (!rc && sources->lexicon)
@@ -144,7 +145,8 @@ static const char *key_of(const avis_word_cache *c, const entry *e) {
   return c->strings.data + e->norm - e->key_len - 1;
 }
 
-static inline int same_key(const avis_word_cache *c, const entry *e, const key *k) {
+static inline int same_key(const avis_word_cache *c, const entry *e,
+                           const key *k) {
   return e->key_len == k->n && e->prefix == k->prefix &&
          (k->n <= PREFIX ||
           memcmp(key_of(c, e) + PREFIX, k->s + PREFIX, k->n - PREFIX) == 0);
@@ -228,8 +230,8 @@ static uint32_t stem_of(const entry *e) {
 
 /* The role-independent part: the lexicon and modifier lists by form. A
  * form with a space in it might hold an expression's later word. */
-static void look_up_form(const avis_word_cache *c, const char *norm,
-                         size_t len, avis_word *w) {
+static void look_up_form(const avis_word_cache *c, const char *norm, size_t len,
+                         avis_word *w) {
   const avis_lexicon *lex = c->src.lexicon;
   const avis_modifiers *mods = c->src.modifiers;
   memset(w, 0, sizeof *w);
@@ -237,8 +239,8 @@ static void look_up_form(const avis_word_cache *c, const char *norm,
   for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
     w->term[k] = AVIS_WORD_NONE;
   if (lex) {
-    w->lex_form = index_of(avis_lexicon_form(lex, norm, len),
-                           lex->entries.data, sizeof(avis_lex_entry));
+    w->lex_form = index_of(avis_lexicon_form(lex, norm, len), lex->entries.data,
+                           sizeof(avis_lex_entry));
     w->lex_mwe = expression_words(avis_lexicon_mwe_max(lex, norm, len));
   }
   if (mods) {
@@ -296,8 +298,8 @@ static int stem_entry(avis_word_cache *c, entry *e) {
 
 /* The term ids of the term token t becomes (terms.h), its strings being
  * the entry's. */
-static int look_up_terms(avis_word_cache *c, const entry *e,
-                         const avis_tok *t, avis_word *w) {
+static int look_up_terms(avis_word_cache *c, const entry *e, const avis_tok *t,
+                         avis_word *w) {
   avis_tok probe = *t;
   probe.norm_off = e->norm;
   probe.norm_len = e->norm_len;
@@ -332,8 +334,8 @@ static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
   int rc = 0;
   if (stemmed && (rc = stem_entry(c, e)) == 0 && c->src.lexicon)
     e->word.lex_stem =
-        index_of(avis_lexicon_stem(c->src.lexicon,
-                                   c->strings.data + stem_of(e), e->stem_len),
+        index_of(avis_lexicon_stem(c->src.lexicon, c->strings.data + stem_of(e),
+                                   e->stem_len),
                  c->src.lexicon->entries.data, sizeof(avis_lex_entry));
   if (!rc)
     rc = look_up_terms(c, e, t, &e->word);
@@ -344,30 +346,22 @@ static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
 
 /* ---- Tokens ------------------------------------------------------------ */
 
-static inline int copy_string(avis_buf *arena, const char *s, uint32_t len,
-                       uint32_t *off) {
-  if (arena->len + len + 1 >= UINT32_MAX)
-    return AVIS_ERR_TOO_LARGE;
-  if (arena->cap - arena->len <= (size_t)len + 1 &&
-      avis_buf_reserve(arena, len + 1))
-    return AVIS_ERR_NOMEM;
-  *off = (uint32_t)arena->len;
-  memcpy(arena->data + arena->len, s, len + 1);
-  arena->len += len + 1;
-  arena->data[arena->len] = '\0';
-  return 0;
-}
-
-/* The entry's strings, copied into this document's arena. */
+/* The entry's strings, copied into this document's arena: the form and,
+ * when it differs, the stem, which follows it in the cache's strings and
+ * so in one copy. */
 static int copy_strings(avis_word_cache *c, entry *e, avis_buf *arena) {
-  int rc = copy_string(arena, norm_of(c, e), e->norm_len, &e->norm_off);
-  e->stem_off = e->norm_off;
-  if (!rc && e->stemmed)
-    rc = copy_string(arena, c->strings.data + stem_of(e), e->stem_len,
-                     &e->stem_off);
-  if (!rc)
-    e->doc = c->doc;
-  return rc;
+  size_t n = e->norm_len + 1 + (e->stemmed ? e->stem_len + 1 : 0);
+  if (arena->len + n >= UINT32_MAX)
+    return AVIS_ERR_TOO_LARGE;
+  if (arena->cap - arena->len <= n && avis_buf_reserve(arena, n))
+    return AVIS_ERR_NOMEM;
+  e->norm_off = (uint32_t)arena->len;
+  e->stem_off = e->stemmed ? e->norm_off + e->norm_len + 1 : e->norm_off;
+  memcpy(arena->data + arena->len, norm_of(c, e), n);
+  arena->len += n;
+  arena->data[arena->len] = '\0';
+  e->doc = c->doc;
+  return 0;
 }
 
 /* The entry of token t (key k), made or made again for t's role. */
@@ -399,40 +393,13 @@ static int resolve_token(avis_word_cache *c, avis_tok *t, const key *k,
   return 0;
 }
 
-/* Lookups of rare words wait on memory. The tokens to come are known, so
- * while one token is handled, the slot of the token AHEAD on and the entry
- * of the token AHEAD / 2 on (its slot fetched by then) are brought in. */
-#define AHEAD 16
-
-static void prefetch(const void *p) {
-#if defined(__GNUC__)
-  __builtin_prefetch(p);
-#else
-  (void)p;
-#endif
-}
-
-static void fetch_ahead(const avis_word_cache *c, const key *keys, size_t i,
-                        size_t ntok) {
-  if (!c->nslots)
-    return;
-  size_t mask = c->nslots - 1;
-  if (i + AHEAD < ntok)
-    prefetch(&c->slots[keys[i % AHEAD].hash & mask]);
-  if (i + AHEAD / 2 < ntok) {
-    uint32_t v = c->slots[keys[(i + AHEAD / 2) % AHEAD].hash & mask];
-    if (v)
-      prefetch(&c->entries[(v & INDEX_MASK) - 1]);
-  }
-}
-
 /* Room for a document's words; a large array is not kept past it. */
 static int reserve_words(avis_word_cache *c, size_t ntok) {
   if (ntok <= c->words_cap && c->words_cap <= KEEP_WORDS)
     return 0;
   size_t cap = ntok > 1024 ? ntok : 1024;
-  avis_word *w = cap <= SIZE_MAX / sizeof *w ? realloc(c->words, cap * sizeof *w)
-                                             : NULL;
+  avis_word *w =
+      cap <= SIZE_MAX / sizeof *w ? realloc(c->words, cap * sizeof *w) : NULL;
   if (!w)
     return AVIS_ERR_NOMEM;
   c->words = w;
@@ -441,11 +408,10 @@ static int reserve_words(avis_word_cache *c, size_t ntok) {
 }
 
 static int fail(int rc) {
-  return rc == AVIS_ERR_NOMEM
-             ? avis_fail(rc, "out of memory")
-             : rc == AVIS_ERR_TOO_LARGE
-                   ? avis_fail(rc, "normalised text exceeds 4 GiB")
-                   : rc;
+  return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory")
+         : rc == AVIS_ERR_TOO_LARGE
+             ? avis_fail(rc, "normalised text exceeds 4 GiB")
+             : rc;
 }
 
 int avis_word_cache_resolve(avis_word_cache *c, const char *text,
@@ -459,15 +425,8 @@ int avis_word_cache_resolve(avis_word_cache *c, const char *text,
     clear(c);
     c->doc = 1;
   }
-  key keys[AHEAD]; /* of tokens i .. i + AHEAD - 1 */
-  for (size_t i = 0; i < ntok && i < AHEAD; i++)
-    keys[i] = key_at(text + toks[i].start, toks[i].len);
   for (size_t i = 0; i < ntok; i++) {
-    key k = keys[i % AHEAD];
-    if (i + AHEAD < ntok)
-      keys[i % AHEAD] =
-          key_at(text + toks[i + AHEAD].start, toks[i + AHEAD].len);
-    fetch_ahead(c, keys, i, ntok);
+    key k = key_at(text + toks[i].start, toks[i].len);
     int rc = resolve_token(c, &toks[i], &k, arena, &c->words[i]);
     if (rc)
       return fail(rc);

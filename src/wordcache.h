@@ -1,17 +1,17 @@
 /* The per-analyzer word cache: what the model says about each distinct
  * token, worked out once.
  *
- * A token used to pay for up to eight hash lookups: its stem in the stem
- * cache, its form in the lexicon, in the modifier lists and in both their
- * tables of expression heads, its stem in the lexicon's stem table, the
- * stop words, and the vocabularies of the topic and sentiment classifiers;
- * and every occurrence was normalised again. The model never changes, so
- * all of that is a function of the token's bytes and of its role (a
- * stemmed word, a hashtag, an elided clitic, ...): the cache keys it by the
- * bytes and computes it on the first occurrence. Each token then costs one
- * lookup, and its strings are copied into the document's arena once per
- * document rather than once per occurrence. Bounded: the cache is cleared
- * when it holds AVIS_WORD_CACHE_MAX forms. */
+ * Without it a token would pay for up to eight hash lookups (its stem in
+ * the stem cache, its form in the lexicon, in the modifier lists and in
+ * both their tables of expression heads, its stem in the lexicon's stem
+ * table, the stop words, the vocabularies of the topic and sentiment
+ * classifiers) and every occurrence would be normalised again. The model
+ * never changes, so all of that is a function of the token's bytes and of
+ * its role (a stemmed word, a hashtag, an elided clitic, ...): the cache
+ * keys it by the bytes and computes it on the first occurrence. Each token
+ * then costs one lookup, and its strings are copied into the document's
+ * arena once per document rather than once per occurrence. Bounded: the
+ * cache is cleared when it holds AVIS_WORD_CACHE_MAX forms. */
 #ifndef AVIS_WORDCACHE_H
 #define AVIS_WORDCACHE_H
 
@@ -24,7 +24,7 @@
 #include "strmap.h"
 #include "tokenize.h"
 
-#define AVIS_WORD_CACHE_MAX 200000
+#define AVIS_WORD_CACHE_MAX 65536
 /* Index of nothing in avis_word's fields. */
 #define AVIS_WORD_NONE UINT32_MAX
 
@@ -39,12 +39,12 @@ typedef struct {
   uint32_t mod;      /* modifier list item of the normalised form */
   uint32_t term[AVIS_WORD_CLASSIFIERS]; /* classifier term id of the
                                            token's topic term */
-  uint8_t lex_mwe;   /* longest lexicon expression, in words, the form
-                        starts; 0 when none */
-  uint8_t mod_mwe;   /* the same in the modifier lists */
-  uint8_t mwe_tail;  /* the form may be a later word of an expression of
-                        either: when the next token's is not, no
-                        expression starts at this one */
+  uint8_t lex_mwe;  /* longest lexicon expression, in words, the form
+                       starts; 0 when none */
+  uint8_t mod_mwe;  /* the same in the modifier lists */
+  uint8_t mwe_tail; /* the form may be a later word of an expression of
+                       either: when the next token's is not, no
+                       expression starts at this one */
 } avis_word;
 
 /* The parts of a model the cache consults; any may be NULL. */
@@ -69,11 +69,12 @@ static inline int avis_tok_is_stemmed(const avis_tok *t) {
   return t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION);
 }
 
-/* Sets the normalised form and the stem of toks[0..ntok) of `text` (a
- * token that is not stemmed is its own stem), appending each distinct
- * string to `arena` once, and points *words at what the model says about
- * each token: ntok entries, valid until the next call. 0,
- * AVIS_ERR_NOMEM or AVIS_ERR_TOO_LARGE (the arena would pass 4 GiB). */
+/* Sets the normalised form and the stem of toks[0..ntok) of `text`, valid
+ * UTF-8 (a token that is not stemmed is its own stem), appending each
+ * distinct string to `arena` once, and points *words at what the model
+ * says about each token: ntok entries, valid until the next call. 0,
+ * AVIS_ERR_NOMEM, AVIS_ERR_TOO_LARGE (the arena would pass 4 GiB) or
+ * AVIS_ERR_ARG (text that is not UTF-8). */
 int avis_word_cache_resolve(avis_word_cache *c, const char *text,
                             avis_tok *toks, size_t ntok, avis_buf *arena,
                             const avis_word **words);
@@ -84,12 +85,14 @@ size_t avis_word_cache_size(const avis_word_cache *c);
 /* The lexicon entry and modifier behind an avis_word's index, or NULL. */
 static inline const avis_lex_entry *avis_word_entry(const avis_lexicon *lex,
                                                     uint32_t i) {
-  return i == AVIS_WORD_NONE ? NULL : (const avis_lex_entry *)lex->entries.data + i;
+  return i == AVIS_WORD_NONE ? NULL
+                             : (const avis_lex_entry *)lex->entries.data + i;
 }
 
-static inline const avis_modifier *avis_word_modifier(
-    const avis_modifiers *mods, uint32_t i) {
-  return i == AVIS_WORD_NONE ? NULL : (const avis_modifier *)mods->items.data + i;
+static inline const avis_modifier *
+avis_word_modifier(const avis_modifiers *mods, uint32_t i) {
+  return i == AVIS_WORD_NONE ? NULL
+                             : (const avis_modifier *)mods->items.data + i;
 }
 
 #endif

@@ -127,6 +127,42 @@ static void clear_empties_and_allows_reuse(void **state) {
   avis_strmap_release(&m);
 }
 
+/* avis_read_word() is memcpy into a zeroed word, for every length. */
+static void read_word_is_a_padded_copy(void **state) {
+  (void)state;
+  char text[24];
+  for (size_t i = 0; i < sizeof text; i++)
+    text[i] = (char)(0xA5 ^ (i * 37));
+  for (size_t n = 0; n <= 16; n++) {
+    uint64_t expected = 0;
+    memcpy(&expected, text + 3, n < 8 ? n : 8);
+    assert_true(avis_read_word(text + 3, n) == expected);
+  }
+}
+
+/* Model files hold hash tables built with avis_hash(): its values must not
+ * change. */
+static void hash_values_are_stable(void **state) {
+  (void)state;
+  static const struct {
+    const char *key;
+    uint64_t hash;
+  } pinned[] = {
+      {"", 0x17fb89ee9dcab42aULL},
+      {"a", 0xc8e7028115800f1bULL},
+      {"de", 0x2d0509d0f765dd00ULL},
+      {"abc", 0xe843f0003ca18f31ULL},
+      {"pour", 0xc8d311d518144de4ULL},
+      {"abcdefg", 0x157bf84d1e6bf16dULL},
+      {"abcdefgh", 0xdff9b354b4994ce5ULL},
+      {"gouvernement", 0x2e4d77872132e500ULL},
+      {"élection présidentielle", 0xd61b5b6b31309986ULL},
+  };
+  for (size_t i = 0; i < sizeof pinned / sizeof *pinned; i++)
+    assert_true(avis_hash(pinned[i].key, strlen(pinned[i].key)) ==
+                pinned[i].hash);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(empty_map_finds_nothing),
@@ -136,6 +172,8 @@ int main(void) {
       cmocka_unit_test(binary_keys),
       cmocka_unit_test(grows_to_100k_keys),
       cmocka_unit_test(clear_empties_and_allows_reuse),
+      cmocka_unit_test(read_word_is_a_padded_copy),
+      cmocka_unit_test(hash_values_are_stable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

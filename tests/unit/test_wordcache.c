@@ -187,10 +187,16 @@ static void roles_of_the_same_bytes(void **state) {
   fixture *f = *state;
   static const char text[] = "Gouvernements bon Gouvernements Gouvernements";
   avis_tok toks[4] = {
-      {.start = 0, .len = 13, .kind = AVIS_TOKEN_WORD, .flags = AVIS_TF_ELISION},
+      {.start = 0,
+       .len = 13,
+       .kind = AVIS_TOKEN_WORD,
+       .flags = AVIS_TF_ELISION},
       {.start = 14, .len = 3, .kind = AVIS_TOKEN_WORD},
       {.start = 18, .len = 13, .kind = AVIS_TOKEN_WORD},
-      {.start = 32, .len = 13, .kind = AVIS_TOKEN_WORD, .flags = AVIS_TF_ELISION},
+      {.start = 32,
+       .len = 13,
+       .kind = AVIS_TOKEN_WORD,
+       .flags = AVIS_TF_ELISION},
   };
   for (int pass = 0; pass < 2; pass++) {
     avis_buf arena = {0};
