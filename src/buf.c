@@ -1,5 +1,7 @@
 #include "buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,18 @@ int avis_buf_append(avis_buf *b, const void *p, size_t n) {
 }
 
 int avis_buf_putc(avis_buf *b, char c) { return avis_buf_append(b, &c, 1); }
+
+int avis_buf_appendf(avis_buf *b, const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return AVIS_ERR_FORMAT;
+  return avis_buf_append(b, line,
+                         (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
 
 void avis_buf_clear(avis_buf *b) {
   b->len = 0;

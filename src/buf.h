@@ -17,6 +17,13 @@ int avis_buf_reserve(avis_buf *b, size_t extra);
 /* Appends bytes and keeps data NUL-terminated. 0 or AVIS_ERR_NOMEM. */
 int avis_buf_append(avis_buf *b, const void *p, size_t n);
 int avis_buf_putc(avis_buf *b, char c);
+/* Appends printf-style text; a line longer than 1023 bytes is cut there
+ * (used for readable dumps, never for data). 0 or a negative code. */
+int avis_buf_appendf(avis_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 void avis_buf_clear(avis_buf *b);
 void avis_buf_release(avis_buf *b);
 

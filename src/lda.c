@@ -532,19 +532,6 @@ int avis_lda_annotate(const avis_lda *m, const avis_strmap *stopwords,
 
 /* ---- Dump ------------------------------------------------------------------ */
 
-static int appendf(avis_buf *b, const char *fmt, ...) AVIS_PRINTF(2, 3);
-static int appendf(avis_buf *b, const char *fmt, ...) {
-  char line[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0)
-    return AVIS_ERR_FORMAT;
-  return avis_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n
-                                                          : sizeof line - 1);
-}
-
 static const char *fixed(char *buf, double x, int decimals) {
   avis_format_fixed(buf, 32, x, decimals);
   return buf;
@@ -556,11 +543,11 @@ static int dump_topic(avis_buf *b, const avis_lda *m, uint32_t j, size_t words) 
   char n1[32], n2[32];
   double share;
   avis_lda_topic(m, j, NULL, &share, NULL);
-  int rc = appendf(b, "topic %u\t%s\talpha %s\tshare %s\n", j, m->label[j],
+  int rc = avis_buf_appendf(b, "topic %u\t%s\talpha %s\tshare %s\n", j, m->label[j],
                    fixed(n1, m->alpha[j], 5), fixed(n2, share, 4));
   for (size_t i = 0; !rc && i < m->ntop[j] && i < words; i++) {
     uint32_t t = m->top[j][i];
-    rc = appendf(b, "  %s\t%s\n", term_text(m, t),
+    rc = avis_buf_appendf(b, "  %s\t%s\n", term_text(m, t),
                  fixed(n1, m->phi[(size_t)t * m->k + j], 6));
   }
   return rc;
@@ -572,16 +559,16 @@ int avis_lda_dump(const avis_lda *m, unsigned flags, char **out, size_t *len) {
   char n1[32];
   avis_buf b = {0};
   size_t words = flags & AVIS_DUMP_WEIGHTS ? (size_t)-1 : 10;
-  int rc = appendf(&b, "avis LDA model, format version %u\n", AVIS_MODEL_VERSION) ||
-           appendf(&b, "topics          %u\nterms           %u (of %u trained)\n",
+  int rc = avis_buf_appendf(&b, "avis LDA model, format version %u\n", AVIS_MODEL_VERSION) ||
+           avis_buf_appendf(&b, "topics          %u\nterms           %u (of %u trained)\n",
                    m->k, m->nterms, m->vocab) ||
-           appendf(&b, "term kind       %s\n", kind_names[m->terms_kind]) ||
-           appendf(&b, "beta            %s\n", fixed(n1, m->beta, 5)) ||
-           appendf(&b, "tokens          %llu\nkept counts     %u\n",
+           avis_buf_appendf(&b, "term kind       %s\n", kind_names[m->terms_kind]) ||
+           avis_buf_appendf(&b, "beta            %s\n", fixed(n1, m->beta, 5)) ||
+           avis_buf_appendf(&b, "tokens          %llu\nkept counts     %u\n",
                    (unsigned long long)m->tokens, m->row[m->nterms]) ||
-           appendf(&b, "\n[provenance]\n") ||
+           avis_buf_appendf(&b, "\n[provenance]\n") ||
            avis_buf_append(&b, m->provenance, strlen(m->provenance)) ||
-           appendf(&b, "\n[topics]\n");
+           avis_buf_appendf(&b, "\n[topics]\n");
   for (uint32_t j = 0; !rc && j < m->k; j++)
     rc = dump_topic(&b, m, j, words);
   if (rc) {

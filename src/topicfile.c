@@ -709,19 +709,6 @@ const char *avis_classifier_provenance(const avis_classifier *cl) {
   return cl ? cl->provenance : "";
 }
 
-static int appendf(avis_buf *b, const char *fmt, ...) AVIS_PRINTF(2, 3);
-static int appendf(avis_buf *b, const char *fmt, ...) {
-  char line[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0)
-    return AVIS_ERR_FORMAT;
-  return avis_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n
-                                                          : sizeof line - 1);
-}
-
 static const char *fixed(char *buf, double x, int decimals) {
   avis_format_fixed(buf, 32, x, decimals);
   return buf;
@@ -753,20 +740,20 @@ static int dump_top_terms(avis_buf *b, const avis_classifier *cl, uint32_t c,
     if (pos < top)
       best[pos] = t;
   }
-  int rc = appendf(b, "  top terms:");
+  int rc = avis_buf_appendf(b, "  top terms:");
   for (size_t i = 0; !rc && i < n; i++)
-    rc = appendf(b, " %s", avis_classifier_term_text(cl, best[i], NULL));
+    rc = avis_buf_appendf(b, " %s", avis_classifier_term_text(cl, best[i], NULL));
   free(best);
   return rc ? rc : avis_buf_putc(b, '\n');
 }
 
 static int dump_weights(avis_buf *b, const avis_classifier *cl) {
   char num[32];
-  int rc = appendf(b, "\n[weights] term then one weight per label\n");
+  int rc = avis_buf_appendf(b, "\n[weights] term then one weight per label\n");
   for (uint32_t t = 0; !rc && t < cl->p.nterms; t++) {
-    rc = appendf(b, "%s", avis_classifier_term_text(cl, t, NULL));
+    rc = avis_buf_appendf(b, "%s", avis_classifier_term_text(cl, t, NULL));
     for (uint32_t c = 0; !rc && c < cl->p.nlabels; c++)
-      rc = appendf(b, "\t%s",
+      rc = avis_buf_appendf(b, "\t%s",
                    fixed(num, cl->weights[(size_t)t * cl->p.nlabels + c], 5));
     if (!rc)
       rc = avis_buf_putc(b, '\n');
@@ -777,26 +764,26 @@ static int dump_weights(avis_buf *b, const avis_classifier *cl) {
 static int dump_text(avis_buf *b, const avis_classifier *cl, unsigned flags) {
   char n1[32], n2[32], n3[32];
   const avis_nb_params *p = &cl->p;
-  int rc = appendf(b, "avis model, format version %u\n", AVIS_MODEL_VERSION) ||
-           appendf(b, "kind            %s\n",
+  int rc = avis_buf_appendf(b, "avis model, format version %u\n", AVIS_MODEL_VERSION) ||
+           avis_buf_appendf(b, "kind            %s\n",
                    p->kind == AVIS_CLASSIFIER_TOPICS ? "topics" : "classes") ||
-           appendf(b, "labels          %u\nterms           %u\n", p->nlabels,
+           avis_buf_appendf(b, "labels          %u\nterms           %u\n", p->nlabels,
                    p->nterms) ||
-           appendf(b, "features        %s%s\n",
+           avis_buf_appendf(b, "features        %s%s\n",
                    p->flags & AVIS_NB_LOG_TF ? "log(1+tf)" : "tf",
                    p->flags & AVIS_NB_L2 ? ", unit length" : "") ||
-           appendf(b, "smoothing       %s\nscale           %s\n",
+           avis_buf_appendf(b, "smoothing       %s\nscale           %s\n",
                    fixed(n1, p->alpha, 4), fixed(n2, p->scale, 4)) ||
-           appendf(b, "document weight %s\npassage terms   %u\n",
+           avis_buf_appendf(b, "document weight %s\npassage terms   %u\n",
                    fixed(n3, p->doc_weight, 3), p->passage_terms) ||
-           appendf(b, "passage win     %s\ntag floor       %s\n",
+           avis_buf_appendf(b, "passage win     %s\ntag floor       %s\n",
                    fixed(n1, p->passage_win, 3), fixed(n2, p->tag_floor, 3)) ||
-           appendf(b, "\n[provenance]\n") ||
+           avis_buf_appendf(b, "\n[provenance]\n") ||
            avis_buf_append(b, cl->provenance, strlen(cl->provenance)) ||
-           appendf(b, "\n[labels] id, name, threshold, bias\n");
+           avis_buf_appendf(b, "\n[labels] id, name, threshold, bias\n");
   for (uint32_t c = 0; !rc && c < p->nlabels; c++) {
     const avis_nb_label *l = &cl->labels[c];
-    rc = appendf(b, "%s\t%s\t%s\t%s\n", l->id, l->name,
+    rc = avis_buf_appendf(b, "%s\t%s\t%s\t%s\n", l->id, l->name,
                  fixed(n1, l->threshold, 3), fixed(n2, l->bias, 4)) ||
          dump_top_terms(b, cl, c, 25);
   }
