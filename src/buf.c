@@ -1,11 +1,13 @@
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avis.h"
+#include "error.h"
 
 int avis_buf_reserve(avis_buf *b, size_t extra) {
   if (extra > SIZE_MAX / 2 - b->len)
@@ -46,6 +48,23 @@ int avis_buf_appendf(avis_buf *b, const char *fmt, ...) {
     return AVIS_ERR_FORMAT;
   return avis_buf_append(b, line,
                          (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+int avis_buf_read_file(avis_buf *b, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
+  char chunk[65536];
+  size_t n;
+  int rc = 0;
+  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    rc = avis_buf_append(b, chunk, n);
+  if (rc)
+    rc = avis_fail(AVIS_ERR_NOMEM, "%s: out of memory", path);
+  else if (ferror(f))
+    rc = avis_fail(AVIS_ERR_IO, "%s: read error", path);
+  fclose(f);
+  return rc;
 }
 
 void avis_buf_clear(avis_buf *b) {

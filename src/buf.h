@@ -24,6 +24,9 @@ int avis_buf_appendf(avis_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Appends the whole content of the file at `path`. 0, or AVIS_ERR_IO /
+ * AVIS_ERR_NOMEM with a message that names the file. */
+int avis_buf_read_file(avis_buf *b, const char *path);
 void avis_buf_clear(avis_buf *b);
 void avis_buf_release(avis_buf *b);
 

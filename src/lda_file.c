@@ -298,20 +298,8 @@ int avis_lda_load(avis_lda **out, const char *path) {
   if (!out || !path)
     return avis_fail(AVIS_ERR_ARG, "avis_lda_load: NULL argument");
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
   avis_buf b = {0};
-  char chunk[65536];
-  size_t n;
-  int rc = 0;
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    rc = avis_buf_append(&b, chunk, n);
-  if (!rc && ferror(f))
-    rc = avis_fail(AVIS_ERR_IO, "%s: read error", path);
-  fclose(f);
-  if (rc == AVIS_ERR_NOMEM)
-    rc = avis_fail(rc, "out of memory");
+  int rc = avis_buf_read_file(&b, path);
   if (!rc)
     rc = avis_lda_file_parse(out, (const unsigned char *)b.data, b.len, path);
   avis_buf_release(&b);

@@ -146,29 +146,11 @@ static char *data_path(const char *data_dir, const char *rel) {
   return p;
 }
 
-static int read_whole_file(const char *path, avis_buf *out) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
-  char chunk[65536];
-  size_t n;
-  int rc = 0;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    if ((rc = avis_buf_append(out, chunk, n)) != 0)
-      break;
-  if (!rc && ferror(f))
-    rc = avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
-  else if (rc)
-    rc = avis_fail(AVIS_ERR_NOMEM, "%s: out of memory", path);
-  fclose(f);
-  return rc;
-}
-
 /* Stop words: one word a line, '#' starts a comment. They are normalised
  * like tokens so that "Ça" in a list matches "ça" in text. */
 static int load_stopwords(avis_strmap *map, const char *path) {
   avis_buf file = {0}, norm = {0};
-  int rc = read_whole_file(path, &file);
+  int rc = avis_buf_read_file(&file, path);
   const char *p = file.data, *end = file.data + file.len;
   while (!rc && p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));

@@ -160,18 +160,8 @@ static int parse_topics(avis_train_options *o, const char *text, size_t len,
 int avis_train_options_set_topics(avis_train_options *o, const char *path) {
   if (!o || !path)
     return avis_fail(AVIS_ERR_ARG, "avis_train_options_set_topics: NULL argument");
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
   avis_buf text = {0};
-  char chunk[8192];
-  size_t n;
-  int rc = 0;
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    rc = avis_buf_append(&text, chunk, n);
-  if (!rc && ferror(f))
-    rc = avis_fail(AVIS_ERR_IO, "%s: read error", path);
-  fclose(f);
+  int rc = avis_buf_read_file(&text, path);
   free_topics(o);
   if (!rc)
     rc = parse_topics(o, text.data ? text.data : "", text.len, path);
