@@ -30,6 +30,7 @@ void pool_size(pool_config *cfg, const batch_opts *o, size_t inputs) {
     cfg->window = MIN_WINDOW;
   cfg->max_weight = MAX_WEIGHT;
   cfg->max_bytes = o->max_bytes;
+  cfg->max_tokens = o->max_tokens;
 }
 
 /* ---- The writer ----------------------------------------------------------- */

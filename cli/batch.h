@@ -39,6 +39,7 @@ typedef struct {
   out_format format;
   int pretty, tokens;
   size_t max_bytes;       /* 0: no limit */
+  size_t max_tokens;      /* 0: no limit; longer documents are truncated */
   unsigned jobs;          /* worker threads; 0: one per online core */
   const char *output;     /* -o FILE; NULL or "-" for standard output */
   const char *summary_json;
@@ -115,6 +116,7 @@ typedef struct {
   size_t window;           /* most jobs between producer and writer */
   uint64_t max_weight;     /* most bytes they may hold (one job may exceed) */
   size_t max_bytes;        /* the analyzers' input limit */
+  size_t max_tokens;       /* and their token limit */
   /* Runs in its own thread; submits jobs with pool_submit(). Returns 0, or
    * an errno value that pool_finish() hands back. */
   int (*produce)(void *ctx, pool *p);

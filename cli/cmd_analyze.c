@@ -70,6 +70,8 @@ static void analyze_usage(FILE *out) {
       "Limits:\n"
       "  --max-bytes N        reject inputs larger than N bytes (default\n"
       "                       67108864; 0 = no limit)\n"
+      "  --max-tokens N       analyse only the first N tokens of a document\n"
+      "                       and mark it truncated (default 0 = no limit)\n"
       "Other:\n"
       "  -h, --help           show this help\n"
       "  -V, --version        show the version\n"
@@ -82,6 +84,7 @@ static void analyze_usage(FILE *out) {
 enum {
   OPT_JSON = 256, OPT_PRETTY, OPT_TOKENS, OPT_DATA_DIR, OPT_LEXICON,
   OPT_LEXICON_FORMAT, OPT_NO_DEFAULT_LEXICON, OPT_STRICT, OPT_MAX_BYTES,
+  OPT_MAX_TOKENS,
   OPT_MODEL, OPT_NO_TOPICS, OPT_SENTIMENT_MODEL, OPT_FORMAT,
   OPT_SUMMARY_JSON, OPT_INPUT_ERRORS_OK, OPT_INCLUDE, OPT_EXCLUDE, OPT_STREAM,
   OPT_LINES, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_LDA
@@ -97,6 +100,7 @@ static const struct option long_options[] = {
     {"no-default-lexicon", no_argument, NULL, OPT_NO_DEFAULT_LEXICON},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
     {"model", required_argument, NULL, OPT_MODEL},
     {"no-topics", no_argument, NULL, OPT_NO_TOPICS},
     {"sentiment-model", required_argument, NULL, OPT_SENTIMENT_MODEL},
@@ -176,6 +180,12 @@ static int parse_run_option(int c, batch_opts *run) {
     if (parse_size(optarg, &run->max_bytes) == 0)
       return 0;
     fprintf(stderr, "analyze: --max-bytes needs a byte count, not '%s'\n",
+            optarg);
+    return -1;
+  case OPT_MAX_TOKENS:
+    if (parse_size(optarg, &run->max_tokens) == 0)
+      return 0;
+    fprintf(stderr, "analyze: --max-tokens needs a token count, not '%s'\n",
             optarg);
     return -1;
   default: return 1;

@@ -248,7 +248,8 @@ int pool_start(pool **out, const avis_model *model, const pool_config *cfg) {
   }
   for (unsigned i = 0; i < cfg->workers; i++)
     if (avis_analyzer_new(&p->analyzers[i], model) ||
-        avis_analyzer_set_max_bytes(p->analyzers[i], cfg->max_bytes)) {
+        avis_analyzer_set_max_bytes(p->analyzers[i], cfg->max_bytes) ||
+        avis_analyzer_set_max_tokens(p->analyzers[i], cfg->max_tokens)) {
       fprintf(stderr, "analyze: %s\n", avis_last_error());
       pool_free(p);
       return -1;

@@ -43,6 +43,9 @@ static void report_header(FILE *out, const char *name, const avis_result *r,
   fprintf(out, "  characters   %zu\n", avis_result_char_count(r));
   fprintf(out, "  words        %zu\n", avis_result_word_count(r));
   fprintf(out, "  sentences    %zu\n", avis_result_sentence_count(r));
+  if (avis_result_truncated(r))
+    fputs("  truncated    yes: only the first tokens were analysed "
+          "(--max-tokens)\n", out);
   for (size_t i = 0; i < avis_model_lexicon_count(model); i++) {
     const char *path;
     size_t entries;

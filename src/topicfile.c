@@ -441,6 +441,27 @@ static int read_terms(const section *s, const char *name, avis_classifier *cl) {
   return 0;
 }
 
+/* A table the writer builds at most half full has runs of a few dozen
+ * occupied slots; a crafted file could make it one run, and every lookup
+ * (the load checks them all) would then walk it: quadratic loading. */
+#define MAX_PROBE_RUN 1024u
+
+/* Longest run of occupied slots, counted from an empty one so that a run
+ * wrapping around the end is seen whole. The caller ensures one is empty. */
+static uint32_t longest_run(const uint32_t *slots, uint32_t n) {
+  uint32_t start = 0;
+  while (get_u32((const unsigned char *)&slots[start]) != 0)
+    start++;
+  uint32_t longest = 0, run = 0;
+  for (uint32_t k = 1; k <= n; k++) {
+    uint32_t i = (start + k) & (n - 1);
+    run = get_u32((const unsigned char *)&slots[i]) ? run + 1 : 0;
+    if (run > longest)
+      longest = run;
+  }
+  return longest;
+}
+
 /* The table must hold every term exactly once, where a lookup finds it. */
 static int read_hash(const section *s, const char *name, avis_classifier *cl) {
   uint32_t n = s->size >= 8 ? get_u32(s->data) : 0;
@@ -460,6 +481,10 @@ static int read_hash(const section *s, const char *name, avis_classifier *cl) {
   if (used != cl->p.nterms)
     return BAD("%s: hash table holds %u terms, expected %u", name, used,
                cl->p.nterms);
+  uint32_t run = longest_run(cl->slots, n);
+  if (run > MAX_PROBE_RUN)
+    return BAD("%s: hash table has a run of %u occupied slots (at most %u)",
+               name, run, MAX_PROBE_RUN);
   return 0;
 }
 

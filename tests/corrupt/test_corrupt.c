@@ -256,6 +256,52 @@ static void test_corrupt_models_rejected(void **state) {
   expect_rejected("missing-section", missing_section, "PROV is missing");
 }
 
+/* A model with more terms than the longest run a loader accepts, its hash
+ * table rewritten as one run of occupied slots: every term is still where
+ * a lookup finds it, but loading would probe quadratically. */
+#define CLUSTER_TERMS 1100u
+
+static void test_clustered_hash_rejected(void **state) {
+  (void)state;
+  avis_nb_params p = {0};
+  p.kind = AVIS_CLASSIFIER_TOPICS;
+  p.nlabels = 2;
+  p.nterms = CLUSTER_TERMS;
+  p.scale = 1;
+  p.passage_terms = 40;
+  avis_nb_label_spec labels[2] = {{"politique", "Politique", 0.3, 0},
+                                  {"sport", "Sport", 0.3, 0}};
+  static char names[CLUSTER_TERMS][8];
+  const char *terms[CLUSTER_TERMS];
+  static double weights[2 * CLUSTER_TERMS];
+  for (unsigned i = 0; i < CLUSTER_TERMS; i++) {
+    snprintf(names[i], sizeof names[i], "t%04u", i);
+    terms[i] = names[i];
+    weights[2 * i] = weights[2 * i + 1] = -1;
+  }
+  avis_buf big = {0};
+  assert_int_equal(avis_model_file_write(&big, &p, labels, terms, weights,
+                                         "command: test\n"), 0);
+  unsigned char *d = (unsigned char *)big.data;
+  size_t hash = section_offset(d, "HASH");
+  uint32_t nslots = get32(d, hash);
+  for (uint32_t i = 0; i < nslots; i++)
+    put32(d, hash + 8 + 4 * (size_t)i, i < CLUSTER_TERMS ? i + 1 : 0);
+  reseal(d, big.len);
+  char path[256];
+  snprintf(path, sizeof path, "%s/clustered-hash.avm", dir);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(d, 1, big.len, f), big.len);
+  assert_int_equal(fclose(f), 0);
+  avis_buf_release(&big);
+  avis_classifier *cl = (avis_classifier *)1;
+  assert_int_equal(avis_classifier_load(&cl, path), AVIS_ERR_FORMAT);
+  assert_non_null(strstr(avis_last_error(), "run of 1100 occupied slots"));
+  assert_null(cl);
+  remove(path);
+}
+
 /* ---- Lexicons with bad lines ------------------------------------------- */
 
 static avis_model *load_lexicon(const char *file, avis_lexicon_format format,
@@ -375,6 +421,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_model_loads),
       cmocka_unit_test(test_corrupt_models_rejected),
+      cmocka_unit_test(test_clustered_hash_rejected),
       cmocka_unit_test(test_lexicon_bad_lines),
       cmocka_unit_test(test_rest_of_lexicon_used),
       cmocka_unit_test(test_binary_lexicon_rejected),
