@@ -589,6 +589,7 @@ AVIS_EXPORT int avis_corpus_add_tokens(avis_corpus *corpus, const char *line,
  * optimised every 10 iterations after the first 50, one thread, seed 1.
  * Since 0.1. */
 AVIS_EXPORT int avis_lda_options_new(avis_lda_options **out);
+/* Releases options; NULL is a no-op. Since 0.1. */
 AVIS_EXPORT void avis_lda_options_free(avis_lda_options *opts);
 /* Number of topics, 2 to 1024. Since 0.1. */
 AVIS_EXPORT int avis_lda_options_set_topics(avis_lda_options *opts, unsigned k);
@@ -610,6 +611,7 @@ AVIS_EXPORT int avis_lda_options_set_optimize(avis_lda_options *opts,
  * the thread count, not on timing. Since 0.1. */
 AVIS_EXPORT int avis_lda_options_set_threads(avis_lda_options *opts,
                                             unsigned threads);
+/* Seed of the GSL random number generator (default 1). Since 0.1. */
 AVIS_EXPORT int avis_lda_options_set_seed(avis_lda_options *opts,
                                          uint64_t seed);
 /* Vocabulary: terms in at least min_df documents and at most max_df_share
@@ -632,7 +634,8 @@ AVIS_EXPORT int avis_lda_options_set_seed_words(avis_lda_options *opts,
 AVIS_EXPORT int avis_lda_options_set_pruning(avis_lda_options *opts,
                                             unsigned min_count,
                                             unsigned top_words);
-/* Recorded in the model file; the library never reads the clock. */
+/* Training provenance recorded in the model file (any may be NULL); the
+ * library never reads the clock. Since 0.1. */
 AVIS_EXPORT int avis_lda_options_set_provenance(avis_lda_options *opts,
                                                const char *command,
                                                const char *data,
@@ -655,12 +658,18 @@ AVIS_EXPORT int avis_lda_export_tokens(const avis_corpus *corpus,
 /* Loads a model file, checking every part of it; on failure
  * avis_last_error() names the file and the problem. Since 0.1. */
 AVIS_EXPORT int avis_lda_load(avis_lda **out, const char *path);
-/* Writes a model file through a temporary file renamed into place. */
+/* Writes a model file through a temporary file renamed into place.
+ * Since 0.1. */
 AVIS_EXPORT int avis_lda_save(const avis_lda *lda, const char *path);
+/* Releases a model; NULL is a no-op. Since 0.1. */
 AVIS_EXPORT void avis_lda_free(avis_lda *lda);
 
+/* Number of topics K, and of terms in the model's vocabulary. Since 0.1. */
 AVIS_EXPORT size_t avis_lda_topic_count(const avis_lda *lda);
 AVIS_EXPORT size_t avis_lda_term_count(const avis_lda *lda);
+/* What the model's terms are (stems, normalised forms or pre-tokenised
+ * tokens), as it was trained: new documents are read the same way.
+ * Since 0.1. */
 AVIS_EXPORT avis_terms_kind avis_lda_terms(const avis_lda *lda);
 /* Topic k: a short label made of its top words, its share of the training
  * tokens and its document-topic prior alpha_k. Any out-pointer may be NULL.
@@ -673,10 +682,12 @@ AVIS_EXPORT int avis_lda_topic(const avis_lda *lda, size_t k,
 AVIS_EXPORT double avis_lda_topic_floor(const avis_lda *lda, size_t k);
 /* Terms of topic k with a weight, best first. Since 0.1. */
 AVIS_EXPORT size_t avis_lda_topic_word_count(const avis_lda *lda, size_t k);
-/* Term i of topic k, best first, and its probability in the topic. */
+/* Term i of topic k, best first, and its probability in the topic; the
+ * string lives as long as the model. Since 0.1. */
 AVIS_EXPORT int avis_lda_topic_word(const avis_lda *lda, size_t k, size_t i,
                                     const char **word, double *weight);
-/* The training provenance ("key: value" lines). */
+/* The training provenance ("key: value" lines), owned by the model.
+ * Since 0.1. */
 AVIS_EXPORT const char *avis_lda_provenance(const avis_lda *lda);
 /* A readable text dump; `*out` is released with avis_free(). With
  * AVIS_DUMP_WEIGHTS every kept term of every topic is listed. Since 0.1. */
@@ -708,13 +719,15 @@ AVIS_EXPORT int avis_lda_evaluate(const avis_lda *lda,
                                   const avis_corpus *reference,
                                   unsigned top_words, uint64_t seed,
                                   avis_lda_quality *out);
+/* Releases the per-topic arrays of a quality report. Since 0.1. */
 AVIS_EXPORT void avis_lda_quality_release(avis_lda_quality *q);
 
 /* Analysis with an LDA model: avis_analyze() then gives each document's
  * topic mixture. None by default. Since 0.1. */
 AVIS_EXPORT int avis_model_options_set_lda_model(avis_model_options *opts,
                                                  const char *path);
-/* The model's LDA model, or NULL; it lives as long as the model. */
+/* The model's LDA model, or NULL; it lives as long as the model.
+ * Since 0.1. */
 AVIS_EXPORT const avis_lda *avis_model_lda(const avis_model *model);
 /* Topics of the document's mixture, by decreasing weight (all of the LDA
  * model's topics; none without one, or for a text without known terms).
