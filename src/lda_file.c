@@ -23,33 +23,14 @@ static const char section_tags[NSEC][5] = {"LDAP", "ALPH", "TERM", "TWCT",
 #define TOPIC_BITS 10u
 #define MAX_SAVED_COUNT ((1u << (32 - TOPIC_BITS)) - 1)
 
-static int put_u32(avis_buf *b, uint32_t v) {
-  unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
-                        (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-  return avis_buf_append(b, p, 4);
-}
-
-static int put_u64(avis_buf *b, uint64_t v) {
-  return put_u32(b, (uint32_t)v) || put_u32(b, (uint32_t)(v >> 32));
-}
-
 static int put_f64(avis_buf *b, double v) {
   uint64_t u;
   memcpy(&u, &v, sizeof u);
-  return put_u64(b, u);
-}
-
-static uint32_t get_u32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+  return avis_le64_put(b, u);
 }
 
 static double get_f64(const unsigned char *p) {
-  uint64_t u = get_u64(p);
+  uint64_t u = avis_le64_get(p);
   double d;
   memcpy(&d, &u, sizeof d);
   return d;
@@ -58,10 +39,10 @@ static double get_f64(const unsigned char *p) {
 /* ---- Writer ------------------------------------------------------------ */
 
 static int write_params(avis_buf *b, const avis_lda *m) {
-  return put_u32(b, m->k) || put_u32(b, m->nterms) ||
-         put_u32(b, (uint32_t)m->terms_kind) || put_u32(b, m->vocab) ||
-         put_f64(b, m->beta) || put_u64(b, m->tokens) ||
-         put_u32(b, m->row[m->nterms]) || put_u32(b, 0);
+  return avis_le32_put(b, m->k) || avis_le32_put(b, m->nterms) ||
+         avis_le32_put(b, (uint32_t)m->terms_kind) || avis_le32_put(b, m->vocab) ||
+         put_f64(b, m->beta) || avis_le64_put(b, m->tokens) ||
+         avis_le32_put(b, m->row[m->nterms]) || avis_le32_put(b, 0);
 }
 
 static int write_alpha(avis_buf *b, const avis_lda *m) {
@@ -69,15 +50,15 @@ static int write_alpha(avis_buf *b, const avis_lda *m) {
   for (uint32_t j = 0; !rc && j < m->k; j++)
     rc = put_f64(b, m->alpha[j]);
   for (uint32_t j = 0; !rc && j < m->k; j++)
-    rc = put_u64(b, m->topic_total[j]);
+    rc = avis_le64_put(b, m->topic_total[j]);
   return rc;
 }
 
 static int write_terms(avis_buf *b, const avis_lda *m) {
   int rc = 0;
   for (uint32_t t = 0; !rc && t < m->nterms; t++)
-    rc = put_u32(b, m->term_off[t]) ||
-         put_u32(b, (uint32_t)strlen(m->term_pool.data + m->term_off[t]));
+    rc = avis_le32_put(b, m->term_off[t]) ||
+         avis_le32_put(b, (uint32_t)strlen(m->term_pool.data + m->term_off[t]));
   return rc || avis_buf_append(b, m->term_pool.data, m->term_pool.len);
 }
 
@@ -85,11 +66,11 @@ static int write_counts(avis_buf *b, const avis_lda *m) {
   uint32_t nent = m->row[m->nterms];
   int rc = avis_buf_reserve(b, 4 * ((size_t)m->nterms + 1 + nent));
   for (uint32_t t = 0; !rc && t <= m->nterms; t++)
-    rc = put_u32(b, m->row[t]);
+    rc = avis_le32_put(b, m->row[t]);
   for (uint32_t e = 0; !rc && e < nent; e++) {
     if (m->entry_count[e] > MAX_SAVED_COUNT)
       return AVIS_ERR_TOO_LARGE;
-    rc = put_u32(b, m->entry_count[e] << TOPIC_BITS | m->entry_topic[e]);
+    rc = avis_le32_put(b, m->entry_count[e] << TOPIC_BITS | m->entry_topic[e]);
   }
   return rc;
 }
@@ -132,13 +113,13 @@ static int read_params(const avis_file_section *s, const char *name,
     return BAD("%s: LDAP section has %llu bytes, expected %u", name,
                (unsigned long long)s->size, PARAMS_SIZE);
   const unsigned char *d = s->data;
-  m->k = get_u32(d);
-  m->nterms = get_u32(d + 4);
-  uint32_t kind = get_u32(d + 8);
-  m->vocab = get_u32(d + 12);
+  m->k = avis_le32_get(d);
+  m->nterms = avis_le32_get(d + 4);
+  uint32_t kind = avis_le32_get(d + 8);
+  m->vocab = avis_le32_get(d + 12);
   m->beta = get_f64(d + 16);
-  m->tokens = get_u64(d + 24);
-  *nentries = get_u32(d + 32);
+  m->tokens = avis_le64_get(d + 24);
+  *nentries = avis_le32_get(d + 32);
   if (m->k < 2 || m->k > AVIS_LDA_MAX_TOPICS)
     return BAD("%s: %u topics; a model has 2 to %u", name, m->k,
                AVIS_LDA_MAX_TOPICS);
@@ -167,7 +148,7 @@ static int read_alpha(const avis_file_section *s, const char *name,
   uint64_t sum = 0;
   for (uint32_t j = 0; j < m->k; j++) {
     m->alpha[j] = get_f64(s->data + 8 * (size_t)j);
-    m->topic_total[j] = get_u64(s->data + 8 * ((size_t)m->k + j));
+    m->topic_total[j] = avis_le64_get(s->data + 8 * ((size_t)m->k + j));
     if (!(m->alpha[j] > 0 && m->alpha[j] < 1e6))
       return BAD("%s: alpha of topic %u out of range", name, j);
     if (m->topic_total[j] > m->tokens - sum)
@@ -194,8 +175,8 @@ static int read_terms(const avis_file_section *s, const char *name,
   if (!m->term_off || avis_buf_append(&m->term_pool, pool, (size_t)pool_len))
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   for (uint32_t t = 0; t < m->nterms; t++) {
-    uint32_t off = get_u32(s->data + 8 * (size_t)t);
-    uint32_t len = get_u32(s->data + 8 * (size_t)t + 4);
+    uint32_t off = avis_le32_get(s->data + 8 * (size_t)t);
+    uint32_t len = avis_le32_get(s->data + 8 * (size_t)t + 4);
     if (off > pool_len || len == 0 || len >= pool_len - off ||
         pool[off + len] != '\0' || memchr(pool + off, '\0', len) ||
         avis_utf8_valid_prefix(pool + off, len) != len)
@@ -219,7 +200,7 @@ static int read_counts(const avis_file_section *s, const char *name,
                ? 0 : avis_fail(AVIS_ERR_NOMEM, "out of memory");
   const unsigned char *e = s->data + 4 * ((size_t)m->nterms + 1);
   for (uint32_t t = 0; !rc && t <= m->nterms; t++) {
-    m->row[t] = get_u32(s->data + 4 * (size_t)t);
+    m->row[t] = avis_le32_get(s->data + 4 * (size_t)t);
     if ((t == 0 && m->row[t] != 0) || (t > 0 && m->row[t] <= m->row[t - 1]) ||
         m->row[t] > nentries || (t == m->nterms && m->row[t] != nentries))
       rc = BAD("%s: count row %u (%u) out of order or past the end", name, t,
@@ -227,7 +208,7 @@ static int read_counts(const avis_file_section *s, const char *name,
   }
   for (uint32_t t = 0; !rc && t < m->nterms; t++)
     for (uint32_t i = m->row[t]; !rc && i < m->row[t + 1]; i++) {
-      uint32_t v = get_u32(e + 4 * (size_t)i);
+      uint32_t v = avis_le32_get(e + 4 * (size_t)i);
       uint32_t j = v & ((1u << TOPIC_BITS) - 1), c = v >> TOPIC_BITS;
       if (j >= m->k || (i > m->row[t] && j <= m->entry_topic[i - 1]) || c == 0)
         rc = BAD("%s: term %u: topic %u out of range or out of order, or a "

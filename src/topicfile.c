@@ -80,33 +80,18 @@ void avis_format_fixed(char *buf, size_t size, double x, int decimals) {
     snprintf(buf, size, "%s%llu", x < 0 && v ? "-" : "", ip);
 }
 
-static uint32_t get_u32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
 static float get_f32(const unsigned char *p) {
-  uint32_t u = get_u32(p);
+  uint32_t u = avis_le32_get(p);
   float f;
   memcpy(&f, &u, sizeof f);
   return f;
-}
-
-static int put_u32(avis_buf *b, uint32_t v) {
-  unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
-                        (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-  return avis_buf_append(b, p, 4);
 }
 
 static int put_f32(avis_buf *b, double v) {
   float f = (float)v;
   uint32_t u;
   memcpy(&u, &f, sizeof u);
-  return put_u32(b, u);
+  return avis_le32_put(b, u);
 }
 
 static void set_u32(avis_buf *b, size_t at, uint32_t v) {
@@ -144,10 +129,10 @@ static int pool_add(avis_buf *pool, const char *s, uint32_t *off,
 }
 
 static int write_params(avis_buf *b, const avis_nb_params *p) {
-  return put_u32(b, p->kind) || put_u32(b, p->nlabels) ||
-         put_u32(b, p->nterms) || put_u32(b, p->flags) ||
+  return avis_le32_put(b, p->kind) || avis_le32_put(b, p->nlabels) ||
+         avis_le32_put(b, p->nterms) || avis_le32_put(b, p->flags) ||
          put_f32(b, p->scale) || put_f32(b, p->doc_weight) ||
-         put_f32(b, p->alpha) || put_u32(b, p->passage_terms) ||
+         put_f32(b, p->alpha) || avis_le32_put(b, p->passage_terms) ||
          put_f32(b, p->passage_win) || put_f32(b, p->tag_floor);
 }
 
@@ -158,8 +143,8 @@ static int write_labels(avis_buf *b, const avis_nb_params *p,
   for (uint32_t i = 0; !rc && i < p->nlabels; i++) {
     uint32_t io, il, no, nl;
     rc = pool_add(&pool, labels[i].id, &io, &il) ||
-         pool_add(&pool, labels[i].name, &no, &nl) || put_u32(b, io) ||
-         put_u32(b, il) || put_u32(b, no) || put_u32(b, nl) ||
+         pool_add(&pool, labels[i].name, &no, &nl) || avis_le32_put(b, io) ||
+         avis_le32_put(b, il) || avis_le32_put(b, no) || avis_le32_put(b, nl) ||
          put_f32(b, labels[i].threshold) || put_f32(b, labels[i].bias);
   }
   if (!rc)
@@ -174,8 +159,8 @@ static int write_terms(avis_buf *b, const avis_nb_params *p,
   int rc = 0;
   for (uint32_t i = 0; !rc && i < p->nterms; i++) {
     uint32_t off, len;
-    rc = pool_add(&pool, terms[i], &off, &len) || put_u32(b, off) ||
-         put_u32(b, len);
+    rc = pool_add(&pool, terms[i], &off, &len) || avis_le32_put(b, off) ||
+         avis_le32_put(b, len);
   }
   if (!rc)
     rc = avis_buf_append(b, pool.data, pool.len);
@@ -202,9 +187,9 @@ static int write_hash(avis_buf *b, const avis_nb_params *p,
       s = (s + 1) & (n - 1);
     slots[s] = i + 1;
   }
-  int rc = put_u32(b, n) || put_u32(b, 0);
+  int rc = avis_le32_put(b, n) || avis_le32_put(b, 0);
   for (uint32_t i = 0; !rc && i < n; i++)
-    rc = put_u32(b, slots[i]);
+    rc = avis_le32_put(b, slots[i]);
   free(slots);
   return rc;
 }
@@ -297,26 +282,26 @@ typedef avis_file_section section;
 static int check_header(const unsigned char *d, size_t len, const char *name) {
   if (len < AVIS_MODEL_HEADER_SIZE || memcmp(d, AVIS_MODEL_MAGIC, 8) != 0)
     return BAD("%s: not an avis model file (no magic number)", name);
-  if (get_u32(d + 32) != avis_crc32(0, d, 32))
+  if (avis_le32_get(d + 32) != avis_crc32(0, d, 32))
     return BAD("%s: header checksum mismatch: the file is damaged", name);
   for (size_t i = 36; i < AVIS_MODEL_HEADER_SIZE; i++)
     if (d[i] != 0)
       return BAD("%s: reserved header bytes are not zero", name);
-  if (get_u32(d + 8) != AVIS_MODEL_VERSION)
+  if (avis_le32_get(d + 8) != AVIS_MODEL_VERSION)
     return BAD("%s: model format version %u; this library reads version %u",
-               name, get_u32(d + 8), AVIS_MODEL_VERSION);
-  if (get_u32(d + 12) != AVIS_MODEL_HEADER_SIZE)
-    return BAD("%s: header size %u, expected %u", name, get_u32(d + 12),
+               name, avis_le32_get(d + 8), AVIS_MODEL_VERSION);
+  if (avis_le32_get(d + 12) != AVIS_MODEL_HEADER_SIZE)
+    return BAD("%s: header size %u, expected %u", name, avis_le32_get(d + 12),
                AVIS_MODEL_HEADER_SIZE);
-  if (get_u64(d + 16) != len)
+  if (avis_le64_get(d + 16) != len)
     return BAD("%s: truncated or extended: the header says %llu bytes, the "
-               "file has %zu", name, (unsigned long long)get_u64(d + 16), len);
-  uint32_t n = get_u32(d + 24);
+               "file has %zu", name, (unsigned long long)avis_le64_get(d + 16), len);
+  uint32_t n = avis_le32_get(d + 24);
   if (n > MAX_SECTIONS ||
       AVIS_MODEL_HEADER_SIZE + (uint64_t)n * SECTION_ENTRY_SIZE > len)
     return BAD("%s: section table of %u entries extends beyond the file",
                name, n);
-  if (get_u32(d + 28) != avis_crc32(0, d + AVIS_MODEL_HEADER_SIZE,
+  if (avis_le32_get(d + 28) != avis_crc32(0, d + AVIS_MODEL_HEADER_SIZE,
                                     len - AVIS_MODEL_HEADER_SIZE))
     return BAD("%s: checksum mismatch: the file is damaged", name);
   return 0;
@@ -330,11 +315,11 @@ int avis_model_file_sections(const unsigned char *d, size_t len,
   int rc = check_header(d, len, name);
   if (rc)
     return rc;
-  uint32_t n = get_u32(d + 24);
+  uint32_t n = avis_le32_get(d + 24);
   memset(sec, 0, ntags * sizeof *sec);
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *e = d + AVIS_MODEL_HEADER_SIZE + i * SECTION_ENTRY_SIZE;
-    uint64_t off = get_u64(e + 8), size = get_u64(e + 16);
+    uint64_t off = avis_le64_get(e + 8), size = avis_le64_get(e + 16);
     if (off % 8 || off < AVIS_MODEL_HEADER_SIZE || off > len ||
         size > len - off)
       return BAD("%s: section %.4s (offset %llu, %llu bytes) extends beyond "
@@ -360,14 +345,14 @@ static int read_params(const section *s, const char *name, avis_nb_params *p) {
     return BAD("%s: PARM section has %llu bytes, expected %u", name,
                (unsigned long long)s->size, PARAMS_SIZE);
   const unsigned char *d = s->data;
-  p->kind = get_u32(d);
-  p->nlabels = get_u32(d + 4);
-  p->nterms = get_u32(d + 8);
-  p->flags = get_u32(d + 12);
+  p->kind = avis_le32_get(d);
+  p->nlabels = avis_le32_get(d + 4);
+  p->nterms = avis_le32_get(d + 8);
+  p->flags = avis_le32_get(d + 12);
   p->scale = get_f32(d + 16);
   p->doc_weight = get_f32(d + 20);
   p->alpha = get_f32(d + 24);
-  p->passage_terms = get_u32(d + 28);
+  p->passage_terms = avis_le32_get(d + 28);
   p->passage_win = get_f32(d + 32);
   p->tag_floor = get_f32(d + 36);
   if (p->kind > AVIS_CLASSIFIER_CLASSES)
@@ -411,8 +396,8 @@ static int read_labels(const section *s, const char *name, avis_classifier *cl) 
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *r = s->data + (size_t)i * LABEL_RECORD_SIZE;
     avis_nb_label *l = &cl->labels[i];
-    l->id = pool_string(pool, s->size - table, get_u32(r), get_u32(r + 4));
-    l->name = pool_string(pool, s->size - table, get_u32(r + 8), get_u32(r + 12));
+    l->id = pool_string(pool, s->size - table, avis_le32_get(r), avis_le32_get(r + 4));
+    l->name = pool_string(pool, s->size - table, avis_le32_get(r + 8), avis_le32_get(r + 12));
     l->threshold = get_f32(r + 16);
     l->bias = get_f32(r + 20);
     if (!l->id || !l->name || !*l->id)
@@ -435,7 +420,7 @@ static int read_terms(const section *s, const char *name, avis_classifier *cl) {
   const unsigned char *pool = s->data + table;
   for (uint32_t i = 0; i < cl->p.nterms; i++) {
     const unsigned char *r = s->data + (size_t)i * TERM_RECORD_SIZE;
-    if (!pool_string(pool, s->size - table, get_u32(r), get_u32(r + 4)))
+    if (!pool_string(pool, s->size - table, avis_le32_get(r), avis_le32_get(r + 4)))
       return BAD("%s: term %u out of bounds or not UTF-8", name, i);
   }
   return 0;
@@ -450,12 +435,12 @@ static int read_terms(const section *s, const char *name, avis_classifier *cl) {
  * wrapping around the end is seen whole. The caller ensures one is empty. */
 static uint32_t longest_run(const uint32_t *slots, uint32_t n) {
   uint32_t start = 0;
-  while (get_u32((const unsigned char *)&slots[start]) != 0)
+  while (avis_le32_get((const unsigned char *)&slots[start]) != 0)
     start++;
   uint32_t longest = 0, run = 0;
   for (uint32_t k = 1; k <= n; k++) {
     uint32_t i = (start + k) & (n - 1);
-    run = get_u32((const unsigned char *)&slots[i]) ? run + 1 : 0;
+    run = avis_le32_get((const unsigned char *)&slots[i]) ? run + 1 : 0;
     if (run > longest)
       longest = run;
   }
@@ -464,7 +449,7 @@ static uint32_t longest_run(const uint32_t *slots, uint32_t n) {
 
 /* The table must hold every term exactly once, where a lookup finds it. */
 static int read_hash(const section *s, const char *name, avis_classifier *cl) {
-  uint32_t n = s->size >= 8 ? get_u32(s->data) : 0;
+  uint32_t n = s->size >= 8 ? avis_le32_get(s->data) : 0;
   if (n < 16 || (n & (n - 1)) || n < cl->p.nterms + 1 ||
       s->size != 8 + (uint64_t)n * 4)
     return BAD("%s: HASH section malformed (%u slots)", name, n);
@@ -472,7 +457,7 @@ static int read_hash(const section *s, const char *name, avis_classifier *cl) {
   cl->nslots = n;
   uint32_t used = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t v = get_u32(s->data + 8 + (size_t)i * 4);
+    uint32_t v = avis_le32_get(s->data + 8 + (size_t)i * 4);
     if (v > cl->p.nterms)
       return BAD("%s: hash slot %u names term %u of %u", name, i, v,
                  cl->p.nterms);

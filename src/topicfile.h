@@ -11,6 +11,27 @@
 #include "avis.h"
 #include "buf.h"
 
+/* Model files are little-endian whatever the host (docs/model-format.md);
+ * these read and append their integers byte by byte. */
+static inline uint32_t avis_le32_get(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t avis_le64_get(const unsigned char *p) {
+  return (uint64_t)avis_le32_get(p) | (uint64_t)avis_le32_get(p + 4) << 32;
+}
+
+static inline int avis_le32_put(avis_buf *b, uint32_t v) {
+  unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                        (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+  return avis_buf_append(b, p, 4);
+}
+
+static inline int avis_le64_put(avis_buf *b, uint64_t v) {
+  return avis_le32_put(b, (uint32_t)v) || avis_le32_put(b, (uint32_t)(v >> 32));
+}
+
 #define AVIS_MODEL_MAGIC "\x89" "AVM\r\n\x1a\n"
 #define AVIS_MODEL_VERSION 1u
 #define AVIS_MODEL_HEADER_SIZE 64u
