@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "train_cli.h"
 
 int lda_parse_format(const char *s, lda_input *in) {
   if (strcmp(s, "tokens") == 0) {
@@ -17,26 +18,6 @@ int lda_parse_format(const char *s, lda_input *in) {
   }
   in->tokens = 0;
   return parse_input_format(s, &in->format);
-}
-
-static avis_model *load_stopwords(const char *data_dir) {
-  const char *dir = cli_find_data_dir(data_dir);
-  if (!dir) {
-    fputs("avis: no data directory found: use --data-dir DIR or set "
-          "AVIS_DATA_DIR\n", stderr);
-    return NULL;
-  }
-  avis_model_options *mo = NULL;
-  avis_model *m = NULL;
-  int rc = avis_model_options_new(&mo);
-  if (!rc)
-    rc = avis_model_options_set_data_dir(mo, dir) ||
-         avis_model_options_use_default_lexicon(mo, 0) ||
-         avis_model_options_use_topics(mo, 0) || avis_model_load(&m, mo);
-  if (rc)
-    fprintf(stderr, "avis: %s\n", avis_last_error());
-  avis_model_options_free(mo);
-  return m;
 }
 
 /* One document a line, tokens as they are; empty lines are skipped. */
@@ -72,7 +53,7 @@ static int read_tokens(avis_corpus *c, const char *path) {
 int lda_read_corpus(const lda_input *in, int n, char **paths,
                     avis_model **model, avis_corpus **out) {
   *out = NULL;
-  if (!(*model = load_stopwords(in->data_dir)))
+  if (!(*model = train_cli_stopwords_model(in->data_dir)))
     return AVIS_EXIT_DATA;
   if (avis_corpus_new(out, *model) ||
       avis_corpus_set_terms(*out, in->tokens ? AVIS_TERMS_TOKENS : in->terms)) {

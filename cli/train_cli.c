@@ -164,7 +164,7 @@ int train_cli_options(train_cli *t) {
   return 0;
 }
 
-static avis_model *load_stopwords_model(const char *data_dir) {
+avis_model *train_cli_stopwords_model(const char *data_dir) {
   const char *dir = cli_find_data_dir(data_dir);
   avis_model_options *mo = NULL;
   avis_model *m = NULL;
@@ -188,7 +188,7 @@ int train_cli_read(train_cli *t, int n, char **inputs,
                    void (*on_doc)(void *, const char *const *, size_t),
                    void *user, avis_corpus **out) {
   *out = NULL;
-  if (!(t->model = load_stopwords_model(t->data_dir)))
+  if (!(t->model = train_cli_stopwords_model(t->data_dir)))
     return AVIS_EXIT_DATA;
   if (avis_corpus_new(out, t->model) ||
       avis_corpus_set_threads(*out, t->threads)) {

@@ -80,6 +80,10 @@ enum {
 
 extern const struct option train_cli_long_options[];
 
+/* A model holding only what reading training text needs (the stop words
+ * and modifier lists of the data directory); NULL after printing why. */
+avis_model *train_cli_stopwords_model(const char *data_dir);
+
 void train_cli_init(train_cli *t);
 void train_cli_release(train_cli *t);
 /* Handles one option; 0, or -1 after printing why it is wrong. */
