@@ -141,6 +141,15 @@ static int parse_size(const char *s, size_t *out) {
   return 0;
 }
 
+/* A --max-* option's count; 0, or -1 after saying what is wrong. */
+static int parse_limit(const char *option, const char *unit, size_t *out) {
+  if (parse_size(optarg, out) == 0)
+    return 0;
+  fprintf(stderr, "analyze: --%s needs a %s count, not '%s'\n", option, unit,
+          optarg);
+  return -1;
+}
+
 static int parse_jobs(const char *s, unsigned *out) {
   size_t n;
   if (parse_size(s, &n) || n < 1 || n > MAX_JOBS) {
@@ -176,18 +185,9 @@ static int parse_run_option(int c, batch_opts *run) {
   case OPT_LINES: run->stream = run->lines = 1; return 0;
   case OPT_ID_FIELD: run->id_field = optarg; return 0;
   case OPT_TEXT_FIELD: run->text_field = optarg; return 0;
-  case OPT_MAX_BYTES:
-    if (parse_size(optarg, &run->max_bytes) == 0)
-      return 0;
-    fprintf(stderr, "analyze: --max-bytes needs a byte count, not '%s'\n",
-            optarg);
-    return -1;
+  case OPT_MAX_BYTES: return parse_limit("max-bytes", "byte", &run->max_bytes);
   case OPT_MAX_TOKENS:
-    if (parse_size(optarg, &run->max_tokens) == 0)
-      return 0;
-    fprintf(stderr, "analyze: --max-tokens needs a token count, not '%s'\n",
-            optarg);
-    return -1;
+    return parse_limit("max-tokens", "token", &run->max_tokens);
   default: return 1;
   }
 }
