@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,22 +35,41 @@ static const char section_tags[NSEC][5] = {"PARM", "LABL", "TERM",
 
 /* ---- Checksums and numbers -------------------------------------------- */
 
-uint32_t avis_crc32(uint32_t crc, const void *data, size_t n) {
-  static uint32_t table[256];
-  static int ready; /* a benign race: every thread writes the same table */
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++)
-        c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
+/* CRC-32 (the polynomial of zlib and PNG), eight bytes a step: table k
+ * gives the CRC of a byte followed by k zero bytes, so the eight lookups of
+ * a step are independent and the checksum of a model runs at several times
+ * the speed of the byte-wise loop. Checking the whole default model was a
+ * third of analyze's start-up before. */
+static uint32_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++)
+      c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[0][i] = c;
   }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++)
+      crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+                        crc_table[0][crc_table[t - 1][i] & 0xFF];
+}
+
+uint32_t avis_crc32(uint32_t crc, const void *data, size_t n) {
+  pthread_once(&crc_once, crc_init);
   const unsigned char *p = data;
   crc = ~crc;
-  for (size_t i = 0; i < n; i++)
-    crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  for (; n >= 8; p += 8, n -= 8) {
+    /* Little-endian loads whatever the host, as the CRC is defined on bytes. */
+    uint32_t lo = avis_le32_get(p) ^ crc, hi = avis_le32_get(p + 4);
+    crc = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^
+          crc_table[5][(lo >> 16) & 0xFF] ^ crc_table[4][lo >> 24] ^
+          crc_table[3][hi & 0xFF] ^ crc_table[2][(hi >> 8) & 0xFF] ^
+          crc_table[1][(hi >> 16) & 0xFF] ^ crc_table[0][hi >> 24];
+  }
+  for (; n > 0; p++, n--)
+    crc = crc_table[0][(crc ^ *p) & 0xFF] ^ (crc >> 8);
   return ~crc;
 }
 
