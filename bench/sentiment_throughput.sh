@@ -4,6 +4,9 @@
 #
 #   bench/sentiment_throughput.sh EVAL_SENTIMENT [DOCUMENTS]
 #
+# AVIS (environment) is the avis program for the command-line runs;
+# it defaults to cli/avis beside EVAL_SENTIMENT's directory.
+#
 # EVAL_SENTIMENT is the bench/eval_sentiment program. The texts are the
 # first DOCUMENTS (default 3000) articles of OrangeSum
 # (../shared/data/topics/orangesum.jsonl.gz beside the repository, or
@@ -44,6 +47,25 @@ EOF
 
 "$bin" --throughput "$repo" "$tmp/texts.tsv" >"$tmp/avis.txt"
 
+# The whole command as a data team runs it: `analyze --lines` (sentiment and
+# topics, one JSON record a document), a fresh process with its model load
+# counted, with one and two worker threads.
+cli=${AVIS:-$(dirname "$bin")/../cli/avis}
+cut -f2- "$tmp/texts.tsv" >"$tmp/texts.txt"
+: >"$tmp/cli.txt"
+if [ -x "$cli" ]; then
+  for j in 1 2; do
+    start=$(date +%s%N)
+    "$cli" analyze --lines --quiet -j "$j" <"$tmp/texts.txt" >"$tmp/cli.out"
+    end=$(date +%s%N)
+    echo "j$j $(( (end - start) / 1000 ))" >>"$tmp/cli.txt"
+    if [ "$(wc -l <"$tmp/cli.out")" -ne "$(wc -l <"$tmp/texts.txt")" ]; then
+      echo "sentiment_throughput: analyze -j $j wrote $(wc -l <"$tmp/cli.out") records" >&2
+      exit 1
+    fi
+  done
+fi
+
 if "$python" -c "import pattern.fr" 2>/dev/null; then
   "$python" - "$tmp/texts.tsv" >"$tmp/pattern.txt" <<'EOF'
 import sys, time
@@ -63,11 +85,11 @@ else
   : >"$tmp/pattern.txt"
 fi
 
-"$python" - "$tmp/avis.txt" "$tmp/pattern.txt" <<'EOF'
+"$python" - "$tmp/avis.txt" "$tmp/pattern.txt" "$tmp/cli.txt" <<'EOF'
 import sys
 def read(path):
     return dict(l.split() for l in open(path) if l.strip())
-avis, pattern = read(sys.argv[1]), read(sys.argv[2])
+avis, pattern, cli = read(sys.argv[1]), read(sys.argv[2]), read(sys.argv[3])
 print("OrangeSum: %s documents, %.1f MB" % (avis["documents"],
                                            int(avis["bytes"]) / 1e6))
 print("  avis     %8.2f MB/s  (%s s; model load %s s, not counted)"
@@ -77,4 +99,13 @@ if pattern:
                                            pattern["seconds"]))
     print("  avis / pattern: %.1fx" % (float(avis["mb_per_s"]) /
                                        float(pattern["mb_per_s"])))
+mb = int(avis["bytes"]) / 1e6
+for j in ("j1", "j2"):
+    if j in cli:
+        seconds = int(cli[j]) / 1e6
+        line = "  analyze --lines -j %s %8.2f MB/s  (%.3f s: sentiment and topics, start-up included)" % (
+            j[1], mb / seconds, seconds)
+        if pattern:
+            line += "; / pattern: %.1fx" % (mb / seconds / float(pattern["mb_per_s"]))
+        print(line)
 EOF
