@@ -40,7 +40,7 @@ clean:
 # CLI tests under Valgrind, the fuzz targets, and the linear-time check.
 SAN_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAVIS_BUILD_BENCH=OFF \
 	-DAVIS_BUILD_EXAMPLES=ON
-TSAN_TESTS ?= ^(unit\.api|example\.threads|cli\.(batch|stream|lda))$$
+TSAN_TESTS ?= ^(unit\.(api|nb|terms)|example\.threads|cli\.(batch|stream|lda|topics))$$
 FUZZ_SECONDS ?= 60
 
 sanitize: deps

@@ -22,6 +22,8 @@
 #   --stream      `analyze --stream` on the JSON Lines file
 #   dir jsonl     `analyze DIR`: the walk, one file a document, JSON Lines
 #   dir csv       `analyze --format csv DIR`: the same without JSON records
+#   --lines --full  `analyze --lines --full`: whole results (drivers,
+#                 sentences) rather than document-level records
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,15 +107,17 @@ for j in 1 2; do
   measure "--stream -j$j" "$tmp/docs.jsonl" "$analyze" --stream -q -j$j
   measure "dir jsonl -j$j" /dev/null "$analyze" -q -j$j -o /dev/null "$tmp/docs"
   measure "dir csv -j$j" /dev/null "$analyze" -q -j$j --format csv -o /dev/null "$tmp/docs"
+  measure "--lines --full -j$j" "$text" "$analyze" --lines --full -q -j$j
 done
 
 printf '%-26s %9s %9s %9s %9s %10s\n' "" "wall" "cpu" "MB/s" "docs/s" "/ wc -w"
 for name in "wc-w" "wc-w (C locale)" "--lines -j1" "--lines -j2" "--stream -j1" \
-            "--stream -j2" "dir jsonl -j1" "dir jsonl -j2" "dir csv -j1" "dir csv -j2"; do
+            "--stream -j2" "dir jsonl -j1" "dir jsonl -j2" "dir csv -j1" "dir csv -j2" \
+            "--lines --full -j1" "--lines --full -j2"; do
   row "$name"
 done
 echo
-for mode in "--lines" "--stream" "dir jsonl" "dir csv"; do
+for mode in "--lines" "--stream" "dir jsonl" "dir csv" "--lines --full"; do
   awk -v m="$mode" -v a="${wall[$mode -j1]}" -v b="${wall[$mode -j2]}" \
       -v w="${wall[wc-w]}" 'BEGIN {
     printf "%-10s -j1 / wc -w: %.3f (goal >= 0.25)   -j2 speed-up over -j1: %.2fx (goal >= 1.8)\n",

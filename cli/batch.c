@@ -11,8 +11,12 @@
 #include "batch.h"
 #include "cli.h"
 
-#define WINDOW_PER_WORKER 4
-#define MIN_WINDOW 16
+/* Jobs in flight per worker. The writer is woken once a quarter of the
+ * window is ready and the reader once half of it is free, so a wide
+ * window spares a round of thread wake-ups for every few documents;
+ * MAX_WEIGHT still bounds the bytes it holds. */
+#define WINDOW_PER_WORKER 16
+#define MIN_WINDOW 64
 #define MAX_WEIGHT ((uint64_t)256 << 20)
 #define READ_CHUNK (1 << 16)
 #define WAIT_MS 200
@@ -333,6 +337,7 @@ int batch_run(char **inputs, size_t ninputs, const avis_model *model,
     run.spec.format = FORMAT_HTML_SUMMARY;
   run.spec.json_flags = (o->tokens ? AVIS_JSON_TOKENS : 0) |
                         (o->pretty ? AVIS_JSON_PRETTY : 0);
+  run.spec.full = o->full || !several;
   run.spec.model = model;
   run.spec.topics = avis_model_topic_model(model);
   pool_config cfg = {0};

@@ -38,6 +38,7 @@ void str_list_free(str_list *list);
 typedef struct {
   out_format format;
   int pretty, tokens;
+  int full;               /* --full: whole results in JSON Lines records */
   size_t max_bytes;       /* 0: no limit */
   size_t max_tokens;      /* 0: no limit; longer documents are truncated */
   unsigned jobs;          /* worker threads; 0: one per online core */
@@ -191,6 +192,8 @@ typedef struct {
   unsigned json_flags;             /* AVIS_JSON_* */
   const avis_model *model;         /* for the text report */
   const avis_classifier *topics;   /* the model's topic model, or NULL */
+  int full;                        /* JSON: the whole result, not only the
+                                      document-level fields */
 } record_spec;
 
 /* A growable byte string. */
@@ -202,6 +205,10 @@ typedef struct {
 
 void sb_add(strbuf *b, const char *s, size_t len);
 void sb_adds(strbuf *b, const char *s);
+/* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF; 1 for ASCII), or
+ * 0. */
+size_t utf8_sequence_at(const unsigned char *s, size_t n);
 /* Appends `s` as a JSON string; invalid UTF-8 becomes U+FFFD. */
 void sb_add_json_string(strbuf *b, const char *s);
 /* Hands the bytes over: NULL after a failed allocation. */

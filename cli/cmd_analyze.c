@@ -36,6 +36,9 @@ static void analyze_usage(FILE *out) {
       "  --json               same as --format jsonl\n"
       "  --pretty             indent the JSON\n"
       "  --tokens             include the tokens (kind, stem, sentence)\n"
+      "  --full               JSON records of several inputs or a stream: the\n"
+      "                       whole result (drivers, sentences, key\n"
+      "                       sentences), not only the document-level fields\n"
       "  -o, --output FILE    write to FILE (replaced only once complete)\n"
       "  -q, --quiet          no progress line, no summary\n"
       "  --summary-json FILE  write the summary of the run as JSON\n"
@@ -87,13 +90,14 @@ enum {
   OPT_MAX_TOKENS,
   OPT_MODEL, OPT_NO_TOPICS, OPT_SENTIMENT_MODEL, OPT_FORMAT,
   OPT_SUMMARY_JSON, OPT_INPUT_ERRORS_OK, OPT_INCLUDE, OPT_EXCLUDE, OPT_STREAM,
-  OPT_LINES, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_LDA
+  OPT_LINES, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_LDA, OPT_FULL
 };
 
 static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"pretty", no_argument, NULL, OPT_PRETTY},
     {"tokens", no_argument, NULL, OPT_TOKENS},
+    {"full", no_argument, NULL, OPT_FULL},
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},
     {"lexicon", required_argument, NULL, OPT_LEXICON},
     {"lexicon-format", required_argument, NULL, OPT_LEXICON_FORMAT},
@@ -168,6 +172,7 @@ static int parse_run_option(int c, batch_opts *run) {
   case OPT_JSON: run->format = FORMAT_JSONL; return 0;
   case OPT_PRETTY: run->pretty = 1; return 0;
   case OPT_TOKENS: run->tokens = 1; return 0;
+  case OPT_FULL: run->full = 1; return 0;
   case OPT_FORMAT:
     if (parse_out_format(optarg, &run->format) == 0)
       return 0;

@@ -3,6 +3,7 @@
  * confusion matrix, and for topic models the quality of the tags. */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -222,24 +223,75 @@ static void print_report(const scores *s, int topics) {
   }
 }
 
-/* Scores the documents of `fold` (every one when folds is 0). */
+/* The predictions of documents doc[0..n), made on threads: each thread
+ * takes a run of them and writes their shares and tags (k each) and
+ * status in places of its own. */
+typedef struct {
+  const avis_classifier *cl;
+  const avis_corpus *corpus;
+  const size_t *doc;
+  size_t k;
+  double *shares;
+  int *tagged, *rc;
+  size_t first, end; /* this thread's run */
+} prediction_run;
+
+static void *predict_run(void *arg) {
+  prediction_run *r = arg;
+  for (size_t i = r->first; i < r->end; i++)
+    r->rc[i] = avis_classifier_predict(r->cl, r->corpus, r->doc[i],
+                                       r->shares + i * r->k,
+                                       r->tagged + i * r->k);
+  return NULL;
+}
+
+static void predict_all(prediction_run *base, size_t n, unsigned threads) {
+  prediction_run runs[256];
+  pthread_t th[256];
+  unsigned started = 0;
+  if (threads > n)
+    threads = n ? (unsigned)n : 1;
+  for (unsigned w = 0; w < threads; w++) {
+    runs[w] = *base;
+    runs[w].first = n * w / threads;
+    runs[w].end = n * (w + 1) / threads;
+  }
+  for (; started + 1 < threads; started++)
+    if (pthread_create(&th[started], NULL, predict_run, &runs[started + 1]))
+      break;
+  for (unsigned w = started + 1; w < threads; w++)
+    predict_run(&runs[w]);
+  predict_run(&runs[0]);
+  for (unsigned w = 0; w < started; w++)
+    pthread_join(th[w], NULL);
+}
+
+/* Scores the documents of `fold` (every one when folds is 0), predicted on
+ * `threads` threads and tallied in order. */
 static int score_docs(const avis_classifier *cl, const avis_corpus *corpus,
                       gold_list *g, scores *s, unsigned fold, unsigned folds,
-                      unsigned long long seed, FILE *pred) {
-  size_t k = avis_classifier_label_count(cl);
-  double *shares = malloc(k * sizeof *shares);
-  int *tagged = malloc(k * sizeof *tagged);
-  int rc = shares && tagged ? 0 : -1;
-  for (size_t d = 0; !rc && d < g->ndocs; d++) {
-    if (!g->gold[d] || !*g->gold[d] ||
-        (folds && avis_corpus_fold(d, folds, seed) != fold))
-      continue;
-    rc = avis_classifier_predict(cl, corpus, d, shares, tagged);
-    if (!rc)
-      tally(s, g->gold[d], shares, tagged, pred, d);
-  }
-  free(shares);
-  free(tagged);
+                      unsigned long long seed, unsigned threads, FILE *pred) {
+  size_t k = avis_classifier_label_count(cl), n = 0;
+  size_t *doc = malloc((g->ndocs ? g->ndocs : 1) * sizeof *doc);
+  for (size_t d = 0; doc && d < g->ndocs; d++)
+    if (g->gold[d] && *g->gold[d] &&
+        (!folds || avis_corpus_fold(d, folds, seed) == fold))
+      doc[n++] = d;
+  prediction_run r = {cl, corpus, doc, k,
+                      malloc((n ? n : 1) * k * sizeof *r.shares),
+                      malloc((n ? n : 1) * k * sizeof *r.tagged),
+                      malloc((n ? n : 1) * sizeof *r.rc), 0, 0};
+  int rc = doc && r.shares && r.tagged && r.rc ? 0 : -1;
+  if (!rc)
+    predict_all(&r, n, threads);
+  for (size_t i = 0; !rc && i < n; i++)
+    if ((rc = r.rc[i]) == 0)
+      tally(s, g->gold[doc[i]], r.shares + i * k, r.tagged + i * k, pred,
+            doc[i]);
+  free(doc);
+  free(r.shares);
+  free(r.tagged);
+  free(r.rc);
   return rc;
 }
 
@@ -259,7 +311,7 @@ static int cross_validate(train_cli *t, avis_corpus *corpus, gold_list *g,
     if (!rc && f == 0)
       rc = scores_init(s, cl, g);
     if (!rc)
-      rc = score_docs(cl, corpus, g, s, f, folds, t->seed, pred);
+      rc = score_docs(cl, corpus, g, s, f, folds, t->seed, t->threads, pred);
     if (!rc)
       fprintf(stderr, "avis evaluate: fold %u of %u trained in %.1f s\n", f + 1,
               folds, (double)(t1.tv_sec - t0.tv_sec) +
@@ -282,7 +334,7 @@ static int run(train_cli *t, const char *model_path, unsigned folds,
     rc = cross_validate(t, corpus, g, &s, folds, pred, &cl);
   } else if (!rc) {
     rc = avis_classifier_load(&cl, model_path) || scores_init(&s, cl, g) ||
-         score_docs(cl, corpus, g, &s, 0, 0, 0, pred);
+         score_docs(cl, corpus, g, &s, 0, 0, 0, t->threads, pred);
     topics = cl && avis_classifier_get_kind(cl) == AVIS_CLASSIFIER_TOPICS;
   }
   if (rc)
@@ -313,7 +365,7 @@ int cmd_evaluate(int argc, char **argv) {
   unsigned folds = 0;
   int c, status = -1;
   optind = 1;
-  while (status < 0 && (c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+  while (status < 0 && (c = getopt_long(argc, argv, "hj:", options, NULL)) != -1) {
     if (c == EOPT_MODEL)
       model = optarg;
     else if (c == EOPT_PREDICTIONS)

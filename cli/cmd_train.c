@@ -51,18 +51,49 @@ static void training_date(const char *given, char *buf, size_t size) {
   strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
-static char *joined_command(int argc, char **argv) {
+/* The arguments given to -j or --threads, as getopt handed them over:
+ * pointers into argv, which getopt reorders but never copies. */
+#define MAX_THREAD_ARGS 16
+typedef struct {
+  const char *arg[MAX_THREAD_ARGS];
+  size_t n;
+} thread_args;
+
+/* 1 when argv[i] holds a thread count: 2 when it is the whole argument
+ * (after -j or --threads), 1 when it is attached (-j2, --threads=2). */
+static int holds_thread_count(const thread_args *ta, const char *a) {
+  for (size_t k = 0; k < ta->n; k++)
+    if (ta->arg[k] == a)
+      return 2;
+    else if (ta->arg[k] > a && ta->arg[k] <= a + strlen(a))
+      return 1;
+  return 0;
+}
+
+/* The command recorded in the model, without the thread count: it does
+ * not change the model, so leaving it out gives the same file whatever
+ * the number of threads. */
+static char *joined_command(int argc, char **argv, const thread_args *ta) {
   size_t n = 8;
-  for (int i = 0; i < argc; i++)
+  char *skip = calloc((size_t)argc + 1, 1);
+  for (int i = 0; skip && i < argc; i++) {
     n += strlen(argv[i]) + 1;
-  char *s = malloc(n);
-  if (!s)
-    return NULL;
-  strcpy(s, "avis");
-  for (int i = 0; i < argc; i++) {
-    strcat(s, " ");
-    strcat(s, argv[i]);
+    int h = holds_thread_count(ta, argv[i]);
+    if (h)
+      skip[i] = 1;
+    if (h == 2 && i > 0)
+      skip[i - 1] = 1;
   }
+  char *s = skip ? malloc(n) : NULL;
+  if (s) {
+    strcpy(s, "avis");
+    for (int i = 0; i < argc; i++)
+      if (!skip[i]) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+      }
+  }
+  free(skip);
   return s;
 }
 
@@ -80,10 +111,11 @@ static void print_summary(const avis_classifier *cl, const char *path,
 }
 
 static int train_and_save(train_cli *t, avis_corpus *corpus, int argc,
-                          char **argv, const char *output) {
+                          char **argv, const thread_args *ta,
+                          const char *output) {
   char date[64];
   training_date(t->date, date, sizeof date);
-  char *command = joined_command(argc, argv);
+  char *command = joined_command(argc, argv, ta);
   avis_classifier *cl = NULL;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -119,11 +151,14 @@ int cmd_train(int argc, char **argv) {
   train_cli t;
   train_cli_init(&t);
   const char *output = NULL;
+  thread_args ta = {{NULL}, 0};
   int c, status = -1;
   optind = 1;
   while (status < 0 &&
-         (c = getopt_long(argc - 1, argv + 1, "ho:", train_cli_long_options,
+         (c = getopt_long(argc - 1, argv + 1, "ho:j:", train_cli_long_options,
                           NULL)) != -1) {
+    if ((c == 'j' || c == TOPT_THREADS) && ta.n < MAX_THREAD_ARGS)
+      ta.arg[ta.n++] = optarg;
     if (c == 'o')
       output = optarg;
     else if (c == 'h')
@@ -140,7 +175,7 @@ int cmd_train(int argc, char **argv) {
     status = train_cli_read(&t, argc - 1 - optind, argv + 1 + optind, NULL,
                             NULL, &corpus);
   if (status < 0)
-    status = train_and_save(&t, corpus, argc, argv, output);
+    status = train_and_save(&t, corpus, argc, argv, &ta, output);
   avis_corpus_free(corpus);
   train_cli_release(&t);
   return status;

@@ -2,7 +2,7 @@
 #ifndef AVIS_CLI_LDA_CLI_H
 #define AVIS_CLI_LDA_CLI_H
 
-#include "avis.h"
+#include "avis_train.h"
 #include "train_data.h"
 
 int cmd_train_lda(int argc, char **argv);

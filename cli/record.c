@@ -3,6 +3,7 @@
  * the workers, so that the writer only copies bytes. */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,21 +90,19 @@ char *sb_take(strbuf *b, size_t *len) {
   return data;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_sequence(const unsigned char *s) {
+size_t utf8_sequence_at(const unsigned char *s, size_t n) {
   unsigned char c = s[0];
   if (c < 0x80)
     return 1;
   if (c >= 0xC2 && c <= 0xDF)
-    return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+    return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
   }
   if (c >= 0xF0 && c <= 0xF4) {
     unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+    return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
                    (s[3] & 0xC0) == 0x80
                ? 4
                : 0;
@@ -111,43 +110,50 @@ static size_t utf8_sequence(const unsigned char *s) {
   return 0;
 }
 
-/* A copy of `s` with every byte that is not part of well-formed UTF-8
- * replaced by U+FFFD. */
-static char *utf8_repaired(const char *s) {
-  size_t n = strlen(s);
-  char *out = n <= SIZE_MAX / 3 - 1 ? malloc(3 * n + 1) : NULL;
-  if (!out)
-    return NULL;
-  char *o = out;
-  for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    size_t len = utf8_sequence(p);
-    if (len) {
-      memcpy(o, p, len);
-      o += len;
-      p += len;
-    } else {
-      memcpy(o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      p++;
-    }
+/* The escape of a byte below 0x20, '"' or '\\', as jansson writes it. */
+static void sb_add_escape(strbuf *b, unsigned char c) {
+  static const char hex[] = "0123456789ABCDEF";
+  char e[6] = {'\\', (char)c, 'u', '0', '0', 0};
+  size_t n = 2;
+  switch (c) {
+  case '"': case '\\': break;
+  case '\b': e[1] = 'b'; break;
+  case '\f': e[1] = 'f'; break;
+  case '\n': e[1] = 'n'; break;
+  case '\r': e[1] = 'r'; break;
+  case '\t': e[1] = 't'; break;
+  default:
+    e[1] = 'u';
+    e[4] = hex[c >> 4];
+    e[5] = hex[c & 15];
+    n = 6;
   }
-  *o = '\0';
-  return out;
+  sb_add(b, e, n);
 }
 
-void sb_add_json_string(strbuf *b, const char *s) {
-  json_t *str = json_string(s);
-  char *repaired = NULL;
-  if (!str && (repaired = utf8_repaired(s)) != NULL)
-    str = json_string(repaired);
-  char *text = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
-  if (text)
-    sb_adds(b, text);
-  else
-    b->failed = 1;
-  free(text);
-  free(repaired);
-  json_decref(str);
+/* Written directly rather than through jansson: records carry a few dozen
+ * strings each. */
+void sb_add_json_string(strbuf *b, const char *str) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t n = strlen(str), run = 0;
+  sb_addc(b, '"');
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    size_t k = c >= 0x20 && c != '"' && c != '\\' ? utf8_sequence_at(s + i, n - i)
+                                                  : 0;
+    if (k) {
+      i += k;
+      continue;
+    }
+    sb_add(b, str + run, i - run);
+    if (c >= 0x80)
+      sb_add(b, "\xEF\xBF\xBD", 3); /* U+FFFD for a stray byte */
+    else
+      sb_add_escape(b, c);
+    run = ++i;
+  }
+  sb_add(b, str + run, n - run);
+  sb_addc(b, '"');
 }
 
 /* A number with a full stop as decimal separator whatever the locale, with
@@ -162,8 +168,37 @@ static void sb_add_number(strbuf *b, double x) {
 }
 
 static void sb_add_size(strbuf *b, size_t x) {
-  char num[24];
-  int n = snprintf(num, sizeof num, "%zu", x);
+  char num[24], *p = num + sizeof num;
+  do
+    *--p = (char)('0' + x % 10);
+  while (x /= 10);
+  sb_add(b, p, (size_t)(num + sizeof num - p));
+}
+
+/* A real as the library's JSON has it (jansson's form): six significant
+ * digits, a full stop, ".0" after an integral value, and the exponent
+ * without '+' or leading zeros, so that a reader types every value of a
+ * field alike. Values without a JSON form are written null. */
+static void sb_add_json_real(strbuf *b, double x) {
+  char num[40];
+  int n = isfinite(x) ? snprintf(num, sizeof num - 2, "%.6g", x) : -1;
+  if (n < 0 || (size_t)n >= sizeof num - 2) {
+    sb_adds(b, "null");
+    return;
+  }
+  char *e = strchr(num, 'e'), *comma = strchr(num, ',');
+  if (comma)
+    *comma = '.';
+  if (e) {
+    char *to = e + 1 + (e[1] == '-'), *from = e + 1 + (e[1] == '-' || e[1] == '+');
+    while (*from == '0' && from[1])
+      from++;
+    memmove(to, from, strlen(from) + 1);
+    n = (int)strlen(num);
+  } else if (!strchr(num, '.')) {
+    memcpy(num + n, ".0", 2);
+    n += 2;
+  }
   sb_add(b, num, (size_t)n);
 }
 
@@ -267,6 +302,11 @@ static void json_record(strbuf *b, const record_head *head, const char *body,
     b->failed = 1;
     return;
   }
+  size_t room = head->lead_len + body_len + 5;
+  for (size_t i = 0; i < head->nextra; i++)
+    room += head->extra[i].key_len + head->extra[i].value_len + 2;
+  if (sb_reserve(b, room))
+    return;
   sb_addc(b, '{');
   const char *sep = "";
   if (head->lead_len) {
@@ -289,6 +329,155 @@ static void json_record(strbuf *b, const record_head *head, const char *body,
   }
   sb_adds(b, "}\n");
   free(own);
+}
+
+/* ---- Document-level JSON records ---------------------------------------- */
+
+/* `"k":` after the separator sep. */
+static void json_key(strbuf *b, const char *sep, const char *k) {
+  sb_adds(b, sep);
+  sb_addc(b, '"');
+  sb_adds(b, k);
+  sb_adds(b, "\":");
+}
+
+static void json_key_size(strbuf *b, const char *sep, const char *k,
+                          size_t v) {
+  json_key(b, sep, k);
+  sb_add_size(b, v);
+}
+
+static void json_key_real(strbuf *b, const char *sep, const char *k,
+                          double v) {
+  json_key(b, sep, k);
+  sb_add_json_real(b, v);
+}
+
+static void json_key_string(strbuf *b, const char *sep, const char *k,
+                            const char *v) {
+  json_key(b, sep, k);
+  sb_add_json_string(b, v);
+}
+
+static void doc_stats(strbuf *b, const avis_result *r) {
+  json_key(b, ",", "stats");
+  json_key_size(b, "{", "characters", avis_result_char_count(r));
+  json_key_size(b, ",", "words", avis_result_word_count(r));
+  json_key_size(b, ",", "sentences", avis_result_sentence_count(r));
+  json_key_size(b, ",", "tokens", avis_result_token_count(r));
+  sb_addc(b, '}');
+}
+
+static void doc_sentiment(strbuf *b, const avis_result *r) {
+  avis_label label = avis_result_label(r);
+  const char *class_label;
+  double probability;
+  json_key(b, ",", "sentiment");
+  json_key_real(b, "{", "score", avis_result_score(r));
+  json_key_string(b, ",", "label", avis_label_name(label));
+  json_key_string(b, ",", "label_fr", avis_label_name_fr(label));
+  json_key_real(b, ",", "subjectivity", avis_result_subjectivity(r));
+  if (avis_result_has_emotions(r)) {
+    json_key(b, ",", "emotions");
+    for (int e = 0; e < AVIS_EMOTION_COUNT; e++)
+      json_key_real(b, e ? "," : "{", avis_emotion_name((avis_emotion)e),
+                    avis_result_emotion(r, (avis_emotion)e));
+    sb_addc(b, '}');
+  }
+  if (avis_result_sentiment_class(r, &class_label, &probability) == 0) {
+    json_key(b, ",", "classifier");
+    json_key_string(b, "{", "label", class_label);
+    json_key_real(b, ",", "probability", probability);
+    sb_addc(b, '}');
+  }
+  sb_addc(b, '}');
+}
+
+/* The tagged topics, strongest first, with their evidence. */
+static void doc_topics(strbuf *b, const avis_result *r) {
+  const char *sep = "[";
+  json_key(b, ",", "topics");
+  for (size_t i = 0; i < avis_result_topic_count(r); i++) {
+    const char *id, *name, *word;
+    double share;
+    int tagged;
+    if (avis_result_topic(r, i, &id, &name, &share, &tagged) || !tagged)
+      continue;
+    sb_adds(b, sep);
+    json_key_string(b, "{", "id", id);
+    json_key_string(b, ",", "name", name);
+    json_key_real(b, ",", "share", share);
+    json_key(b, ",", "tagged");
+    sb_adds(b, "true");
+    json_key(b, ",", "evidence");
+    sb_addc(b, '[');
+    for (size_t j = 0; j < avis_result_topic_evidence_count(r, i); j++) {
+      avis_result_topic_evidence(r, i, j, &word, NULL);
+      if (j)
+        sb_addc(b, ',');
+      sb_add_json_string(b, word);
+    }
+    sb_adds(b, "]}");
+    sep = ",";
+  }
+  sb_adds(b, *sep == '[' ? "[]" : "]");
+}
+
+/* The LDA mixture: the ids and weights of the topics of 1% or more (the
+ * topics' words are the model's: `avis topics MODEL`). */
+static void doc_lda(strbuf *b, const avis_result *r) {
+  size_t n = avis_result_lda_topic_count(r);
+  if (!n)
+    return;
+  json_key(b, ",", "lda");
+  json_key(b, "{", "topics");
+  for (size_t i = 0; i < n; i++) {
+    size_t topic;
+    double weight;
+    avis_result_lda_topic(r, i, &topic, &weight);
+    if (i > 0 && weight < 0.01)
+      break;
+    json_key_size(b, i ? ",{" : "[{", "id", topic);
+    json_key_real(b, ",", "weight", weight);
+    sb_addc(b, '}');
+  }
+  sb_adds(b, "]}");
+}
+
+/* A document's record without its sentences and drivers: what a batch or
+ * a stream usually keeps, at an eighth of the size of the full result
+ * (docs/batch.md). The members are those of the full result, in its
+ * order. */
+static void doc_fields(strbuf *b, const avis_result *r) {
+  json_key_string(b, "", "version", avis_version());
+  json_key_string(b, ",", "encoding",
+                  avis_encoding_name(avis_result_encoding(r)));
+  if (avis_result_truncated(r)) {
+    json_key(b, ",", "truncated");
+    sb_adds(b, "true");
+  }
+  doc_stats(b, r);
+  doc_sentiment(b, r);
+  doc_topics(b, r);
+  doc_lda(b, r);
+}
+
+/* --pretty: the record indented the way the library indents. Records are
+ * read back with jansson, which keeps the members in order. */
+static void indent_record(strbuf *b, size_t from) {
+  json_t *root = json_loadb(b->data + from, b->len - from, 0, NULL);
+  char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                           JSON_REAL_PRECISION(6))
+                    : NULL;
+  json_decref(root);
+  if (!text) {
+    b->failed = 1;
+    return;
+  }
+  b->len = from;
+  sb_adds(b, text);
+  sb_addc(b, '\n');
+  free(text);
 }
 
 /* ---- CSV and TSV -------------------------------------------------------- */
@@ -448,6 +637,17 @@ void record_result(strbuf *b, const record_spec *spec, const char *name,
     add_page(b, page, len);
   } else if (spec->format == FORMAT_HTML_SUMMARY) {
     return;
+  } else if (!spec->full && !(spec->json_flags & AVIS_JSON_TOKENS)) {
+    strbuf body = {0};
+    size_t from = b->len;
+    doc_fields(&body, r);
+    if (body.failed)
+      b->failed = 1;
+    else
+      json_record(b, head, body.data, body.len);
+    free(body.data);
+    if (!b->failed && (spec->json_flags & AVIS_JSON_PRETTY))
+      indent_record(b, from);
   } else {
     char *json;
     size_t len;

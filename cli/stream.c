@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "jsonl_fast.h"
 
 #define READ_CHUNK (1 << 16)
 /* A JSON string may take six bytes for each byte of its text (\u0001). */
@@ -135,6 +136,7 @@ typedef struct {
   json_member *extra;           /* those passed through */
   size_t nextra;
   json_t *root;
+  char *owned_text;             /* the decoded text, when not in place */
   const char *code;             /* why the line cannot be analysed */
   char message[256];
 } line_doc;
@@ -182,6 +184,42 @@ static void split_members(line_doc *d, const char *data, size_t len,
   }
 }
 
+/* The common line, read without jansson (jsonl_fast.h). 1 when done (d
+ * filled, or failed with out_of_memory), 0 when jansson must read it. */
+static int read_plain_line(line_doc *d, const char *data, size_t len,
+                           const stream_run_ctx *c) {
+  jsonl_fast_line l;
+  if (!jsonl_fast_read(&l, data, len, c->text_field))
+    return 0;
+  json_member *m = l.members;
+  size_t count = l.count;
+  const json_member *text = l.text;
+  int nomem = 0;
+  if (l.text_escaped) {
+    d->owned_text =
+        jsonl_fast_unescape(text->value + 1, text->value_len - 2, &d->len);
+    nomem = !d->owned_text;
+    d->text = d->owned_text;
+  } else {
+    d->text = text->value + 1;
+    d->len = text->value_len - 2;
+  }
+  d->members = m;
+  d->extra = malloc((count ? count : 1) * sizeof *d->extra);
+  if (nomem || !d->extra) {
+    line_fail(d, ERR_NOMEM, "out of memory");
+    return 1;
+  }
+  for (size_t k = 0; k < count; k++)
+    if (jsonl_fast_key_is(&m[k], c->id_field))
+      d->id = &m[k];
+    else if (!jsonl_fast_key_is(&m[k], c->text_field) &&
+             !jsonl_fast_key_is(&m[k], "id") &&
+             !jsonl_fast_key_is(&m[k], "line"))
+      d->extra[d->nextra++] = m[k];
+  return 1;
+}
+
 static int blank(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++)
     if (!strchr(" \t\r", s[i]))
@@ -205,6 +243,8 @@ static void read_json_line(line_doc *d, const char *data, size_t len,
               (size_t)(nul - data) + 1);
     return;
   }
+  if (read_plain_line(d, data, len, c))
+    return;
   d->root = json_loadb(data, len,
                        JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
                            JSON_DECODE_INT_AS_REAL,
@@ -269,6 +309,7 @@ static void work_line(void *ctx, avis_analyzer *an, doc_job *job) {
   }
   avis_result_free(r);
   json_decref(d.root);
+  free(d.owned_text);
   free(d.members);
   free(d.extra);
   free(lead.data);
@@ -286,6 +327,7 @@ int stream_run(const avis_model *model, const batch_opts *o) {
   stream_run_ctx c = {{0}, o->lines, o->id_field, o->text_field, 0, {0}};
   c.spec.format = FORMAT_JSONL;
   c.spec.json_flags = o->tokens ? AVIS_JSON_TOKENS : 0;
+  c.spec.full = o->full;
   c.spec.model = model;
   c.spec.topics = avis_model_topic_model(model);
   c.max_line = line_limit(o->max_bytes);

@@ -132,10 +132,11 @@ int train_cli_option(train_cli *t, int c, const char *arg) {
   case TOPT_DESCRIBE: t->describe = arg; return 0;
   case TOPT_DATE: t->date = arg; return 0;
   case TOPT_WEIGHT: return parse_weights(t, arg);
+  case 'j':
   case TOPT_THREADS:
     if (parse_unsigned(arg, &t->threads) || t->threads < 1 ||
         t->threads > 256) {
-      fprintf(stderr, "avis: --threads needs a number from 1 to 256\n");
+      fprintf(stderr, "avis: -j/--threads needs a number from 1 to 256\n");
       return -1;
     }
     return 0;
@@ -198,7 +199,8 @@ int train_cli_read(train_cli *t, int n, char **inputs,
   reader_state st = {.corpus = *out, .format = t->format, .labelled = 1,
                      .text_fields = t->text_fields,
                      .labels_field = t->labels_field, .weight = 1.0,
-                     .on_doc = on_doc, .user = user};
+                     .on_doc = on_doc, .user = user,
+                     .async = t->threads > 1};
   int status = -1;
   for (int i = 0; status < 0 && i < n; i++) {
     st.weight = (size_t)i < t->nweights ? t->weights[i] : 1.0;

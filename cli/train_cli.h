@@ -5,7 +5,7 @@
 
 #include <getopt.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "train_data.h"
 
 #define MAX_UNLABELLED 64
@@ -75,7 +75,7 @@ enum {
   "  --data-dir DIR       data directory (stop words)\n"                    \
   "  --weight LIST        weights of the labelled INPUTs, comma-separated,\n" \
   "                       in order (default 1 each)\n"                    \
-  "  --threads N          threads reading and training (default: every\n" \
+  "  -j, --threads N      threads reading and training (default: every\n" \
   "                       core); the model is the same for any N\n"
 
 extern const struct option train_cli_long_options[];

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,9 +38,12 @@ static input_format detect(const char *path, input_format f) {
 }
 
 /* Documents are handed to the library this many at a time (or sooner,
- * past BATCH_BYTES), which reads them on the corpus's threads. */
+ * past BATCH_BYTES), which reads them on the corpus's threads. The first
+ * batches are smaller, so that reading starts early. */
 #define BATCH_DOCS 4096
+#define FIRST_BATCH_DOCS 512
 #define BATCH_BYTES (32u << 20)
+#define LINE_BUFFER (1u << 20)
 
 static int grow(void **p, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
@@ -55,33 +59,55 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
-static int keep_bytes(reader_state *st, const char *s, size_t len,
+static int keep_bytes(batch_buffers *b, const char *s, size_t len,
                       size_t *at) {
-  if (grow((void **)&st->bytes, &st->bytes_cap, st->nbytes + len + 1, 1))
+  if (grow((void **)&b->bytes, &b->bytes_cap, b->nbytes + len + 1, 1))
     return -1;
-  *at = st->nbytes;
-  memcpy(st->bytes + st->nbytes, s, len);
-  st->bytes[st->nbytes + len] = '\0';
-  st->nbytes += len + 1;
+  *at = b->nbytes;
+  memcpy(b->bytes + b->nbytes, s, len);
+  b->bytes[b->nbytes + len] = '\0';
+  b->nbytes += len + 1;
   return 0;
 }
 
-/* Adds the pending documents to the corpus; a text the library rejects
- * (empty, binary) is counted and skipped. */
-static int flush(reader_state *st) {
-  size_t n = st->npending;
+static void release_batch(batch_buffers *b) {
+  free(b->bytes);
+  free(b->pending);
+  free(b->label_at);
+  memset(b, 0, sizeof *b);
+}
+
+struct batch_feed {
+  reader_state *st;
+  batch_buffers batch; /* the batch being added */
+  pthread_t thread;
+  int running, rc;
+  size_t batches;      /* added so far, which sets the next one's size */
+};
+
+static void swap_batch(reader_state *st, batch_buffers *b) {
+  batch_buffers filling = st->batch;
+  st->batch = *b;
+  *b = filling;
+}
+
+/* Adds a batch to the corpus; a text the library rejects (empty, binary)
+ * is counted and skipped. The counts and the on_doc calls are made here,
+ * in document order. */
+static int add_batch(reader_state *st, batch_buffers *b) {
+  size_t n = b->npending;
   if (n == 0)
     return 0;
   avis_corpus_text *docs = malloc(n * sizeof *docs);
-  const char **labels = malloc((st->nlabel_at ? st->nlabel_at : 1) *
+  const char **labels = malloc((b->nlabel_at ? b->nlabel_at : 1) *
                                sizeof *labels);
   int *status = malloc(n * sizeof *status);
   int rc = docs && labels && status ? 0 : -1;
-  for (size_t i = 0; !rc && i < st->nlabel_at; i++)
-    labels[i] = st->bytes + st->label_at[i];
+  for (size_t i = 0; !rc && i < b->nlabel_at; i++)
+    labels[i] = b->bytes + b->label_at[i];
   for (size_t i = 0; !rc && i < n; i++) {
-    const struct pending_doc *p = &st->pending[i];
-    docs[i] = (avis_corpus_text){st->bytes + p->text, p->len,
+    const struct pending_doc *p = &b->pending[i];
+    docs[i] = (avis_corpus_text){b->bytes + p->text, p->len,
                                  labels + p->label, p->nlabels, p->weight};
   }
   if (rc)
@@ -105,53 +131,99 @@ static int flush(reader_state *st) {
     if (st->added % 5000 == 0)
       fprintf(stderr, "  %zu documents read\n", st->added);
   }
-  st->npending = st->nbytes = st->nlabel_at = 0;
+  b->npending = b->nbytes = b->nlabel_at = 0;
   free(docs);
   free(labels);
   free(status);
   return rc ? -1 : 0;
 }
 
-/* Queues one document, adding the queue to the corpus when it is full. */
-static int add(reader_state *st, const char *text, size_t len,
-               const char *const *labels, size_t n) {
-  if (!st->labelled)
-    n = 0;
-  if (grow((void **)&st->pending, &st->pending_cap, st->npending + 1,
-           sizeof *st->pending) ||
-      grow((void **)&st->label_at, &st->label_at_cap, st->nlabel_at + n,
-           sizeof *st->label_at)) {
+static void *feed_batch(void *arg) {
+  struct batch_feed *f = arg;
+  f->rc = add_batch(f->st, &f->batch);
+  return NULL;
+}
+
+/* Waits for the batch being added; 0, or -1 when it failed. */
+static int wait_feed(reader_state *st) {
+  struct batch_feed *f = st->feed;
+  if (!f || !f->running)
+    return 0;
+  pthread_join(f->thread, NULL);
+  f->running = 0;
+  return f->rc;
+}
+
+/* Hands the pending documents to the library: at once, or, with async,
+ * on a thread that adds them while the caller goes on parsing the next
+ * batch (whose reading thus overlaps the library's). */
+static int flush(reader_state *st) {
+  if (wait_feed(st))
+    return -1;
+  if (!st->feed && !(st->feed = calloc(1, sizeof *st->feed))) {
     fputs("avis: out of memory\n", stderr);
     return -1;
   }
-  struct pending_doc *p = &st->pending[st->npending];
+  struct batch_feed *f = st->feed;
+  if (!st->batch.npending)
+    return 0;
+  f->st = st;
+  f->batches++;
+  swap_batch(st, &f->batch);
+  if (st->async &&
+      pthread_create(&f->thread, NULL, feed_batch, f) == 0) {
+    f->running = 1;
+    return 0;
+  }
+  return add_batch(st, &f->batch);
+}
+
+/* The size of the batch being filled. */
+static size_t batch_docs(const reader_state *st) {
+  size_t done = st->feed ? st->feed->batches : 0;
+  return done >= 3 ? BATCH_DOCS : (size_t)FIRST_BATCH_DOCS << done;
+}
+
+/* Queues one document, adding the queue to the corpus when it is full. */
+static int add(reader_state *st, const char *text, size_t len,
+               const char *const *labels, size_t n) {
+  batch_buffers *b = &st->batch;
+  if (!st->labelled)
+    n = 0;
+  if (grow((void **)&b->pending, &b->pending_cap, b->npending + 1,
+           sizeof *b->pending) ||
+      grow((void **)&b->label_at, &b->label_at_cap, b->nlabel_at + n,
+           sizeof *b->label_at)) {
+    fputs("avis: out of memory\n", stderr);
+    return -1;
+  }
+  struct pending_doc *p = &b->pending[b->npending];
   p->len = len;
-  p->label = st->nlabel_at;
+  p->label = b->nlabel_at;
   p->nlabels = n;
   p->weight = st->weight;
-  int rc = keep_bytes(st, text, len, &p->text);
+  int rc = keep_bytes(b, text, len, &p->text);
   for (size_t i = 0; !rc && i < n; i++)
-    rc = keep_bytes(st, labels[i], strlen(labels[i]),
-                    &st->label_at[st->nlabel_at++]);
+    rc = keep_bytes(b, labels[i], strlen(labels[i]),
+                    &b->label_at[b->nlabel_at++]);
   if (rc) {
     fputs("avis: out of memory\n", stderr);
     return -1;
   }
-  st->npending++;
-  if (st->npending == BATCH_DOCS || st->nbytes >= BATCH_BYTES)
+  b->npending++;
+  if (b->npending >= batch_docs(st) || b->nbytes >= BATCH_BYTES)
     return flush(st);
   return 0;
 }
 
 void reader_state_release(reader_state *st) {
-  free(st->bytes);
-  free(st->pending);
-  free(st->label_at);
-  st->bytes = NULL;
-  st->pending = NULL;
-  st->label_at = NULL;
-  st->nbytes = st->bytes_cap = st->npending = st->pending_cap = 0;
-  st->nlabel_at = st->label_at_cap = 0;
+  wait_feed(st);
+  if (st->feed) {
+    release_batch(&st->feed->batch);
+    free(st->feed);
+    st->feed = NULL;
+  }
+  release_batch(&st->batch);
 }
 
 /* Splits "a,b" in place into labels. */
@@ -262,6 +334,9 @@ static int read_lines(reader_state *st, const char *path, input_format fmt) {
     fprintf(stderr, "avis: %s: %s\n", path, strerror(errno));
     return -1;
   }
+  /* A corpus is read in large blocks: tens of megabytes in 4 KiB reads
+   * cost thousands of system calls. */
+  setvbuf(f, NULL, _IOFBF, LINE_BUFFER);
   char *line = NULL;
   size_t cap = 0, lineno = 0;
   ssize_t len;
@@ -394,6 +469,8 @@ int read_input(reader_state *st, const char *path) {
     rc = read_lines(st, path, fmt);
   if (!rc)
     rc = flush(st);
+  if (wait_feed(st))
+    rc = -1;
   if (!rc)
     fprintf(stderr, "avis: %s: %zu %s documents\n", path, st->added - before,
             st->labelled ? "labelled" : "unlabelled");

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "avis.h"
+#include "avis_train.h"
 
 typedef enum {
   INPUT_AUTO,      /* by name: directory, *.jsonl, *.tsv, else text */
@@ -15,6 +15,21 @@ typedef enum {
   INPUT_TEXT,      /* the whole file is one document */
   INPUT_LINES      /* one document a line */
 } input_format;
+
+/* Documents waiting to be added together (avis_corpus_add_batch()): their
+ * texts and labels are copied, NUL-terminated, into `bytes`. */
+typedef struct {
+  char *bytes;
+  size_t nbytes, bytes_cap;
+  struct pending_doc {
+    size_t text, len;       /* offset and length of the text in bytes */
+    size_t label, nlabels;  /* first and count in label_at */
+    double weight;
+  } *pending;
+  size_t npending, pending_cap;
+  size_t *label_at;         /* offsets of labels in bytes */
+  size_t nlabel_at, label_at_cap;
+} batch_buffers;
 
 typedef struct {
   avis_corpus *corpus;
@@ -27,18 +42,11 @@ typedef struct {
   void (*on_doc)(void *user, const char *const *labels, size_t n);
   void *user;
   size_t added, skipped;
-  /* Documents waiting to be added together (avis_corpus_add_batch()):
-   * their texts and labels are copied, NUL-terminated, into `bytes`. */
-  char *bytes;
-  size_t nbytes, bytes_cap;
-  struct pending_doc {
-    size_t text, len;       /* offset and length of the text in bytes */
-    size_t label, nlabels;  /* first and count in label_at */
-    double weight;
-  } *pending;
-  size_t npending, pending_cap;
-  size_t *label_at;         /* offsets of labels in bytes */
-  size_t nlabel_at, label_at_cap;
+  batch_buffers batch;      /* the batch being filled */
+  /* With async, a full batch is added on a thread of its own while the
+   * next one fills (train_data.c). */
+  int async;
+  struct batch_feed *feed;
 } reader_state;
 
 /* Reads one input (a path, or '-' for standard input) into the corpus,

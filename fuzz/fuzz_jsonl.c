@@ -8,6 +8,7 @@
  * Input: one option byte, then the line.
  *   bit 0-2  output format: JSON Lines, CSV, TSV, text, HTML
  *   bit 3    JSON with the token list
+ *   bit 4    JSON Lines records with the whole result (--full)
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -94,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len = size - 1;
   record_spec spec = {formats[data[0] & 7],
                       (data[0] & 8) ? AVIS_JSON_TOKENS : 0u, model(),
-                      avis_model_topic_model(model())};
+                      avis_model_topic_model(model()), (data[0] & 16) != 0};
   /* The stream refuses a line with a raw NUL byte before parsing it. */
   json_t *root = memchr(line, '\0', len) ? NULL
                                           : json_loadb(line, len, LINE_FLAGS, NULL);

@@ -31,6 +31,8 @@ int avis_analyzer_new(avis_analyzer **out, const avis_model *model) {
   int rc = avis_stemmer_new(&a->stemmer);
   if (!rc)
     rc = avis_word_cache_new(&a->words, &sources, a->stemmer);
+  if (!rc && avis_topics_work_new(&a->topics))
+    rc = avis_fail(AVIS_ERR_NOMEM, "out of memory");
   if (rc) {
     avis_analyzer_free(a);
     return rc;
@@ -45,6 +47,7 @@ void avis_analyzer_free(avis_analyzer *a) {
   if (!a)
     return;
   avis_word_cache_free(a->words);
+  avis_topics_work_free(a->topics);
   avis_stemmer_free(a->stemmer);
   free(a);
 }
@@ -142,7 +145,7 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
                             r->nsentences, &r->arena, &m->lexicon,
                             &m->modifiers, &r->sentiment);
   if (!rc)
-    rc = avis_topics_annotate(m, words, r);
+    rc = avis_topics_annotate(m, words, a->topics, r);
   if (!rc && m->lda)
     rc = avis_lda_annotate(m->lda, &m->stopwords, a->stemmer, r);
   return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;

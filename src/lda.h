@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "buf.h"
 #include "stem.h"
 #include "strmap.h"

@@ -24,6 +24,7 @@ struct avis_analyzer {
   const avis_model *model;
   avis_stemmer *stemmer;
   avis_word_cache *words; /* what the model says about each token form */
+  struct avis_topics_work *topics; /* tagging buffers (topics.c) */
   size_t max_bytes;
   size_t max_tokens; /* 0: no limit */
 };

@@ -24,16 +24,20 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl) {
 }
 
 void avis_nb_work_release(avis_nb_work *w) {
-  avis_vec_release(&w->ids);
-  avis_vec_release(&w->bag_ids);
-  avis_vec_release(&w->bag_vals);
+  free(w->slot);
+  free(w->ids);
+  free(w->vals);
+  free(w->doc_ids);
+  free(w->doc_vals);
+  free(w->doc_first);
+  free(w->doc_mean);
   free(w->scores);
   free(w->post);
   free(w->peak);
   memset(w, 0, sizeof *w);
 }
 
-static int work_reserve(avis_nb_work *w, size_t k) {
+static int reserve_labels(avis_nb_work *w, size_t k) {
   if (w->k >= k)
     return 0;
   free(w->scores);
@@ -46,79 +50,109 @@ static int work_reserve(avis_nb_work *w, size_t k) {
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
+/* A bag has at most as many entries as the model has terms, whatever the
+ * length of the document. */
+static int reserve_bags(avis_nb_work *w, size_t n) {
+  if (w->cap >= n)
+    return 0;
+  void *p[] = {realloc(w->ids, n * sizeof *w->ids),
+               realloc(w->vals, n * sizeof *w->vals),
+               realloc(w->doc_ids, n * sizeof *w->doc_ids),
+               realloc(w->doc_vals, n * sizeof *w->doc_vals),
+               realloc(w->doc_first, n * sizeof *w->doc_first),
+               realloc(w->doc_mean, n * sizeof *w->doc_mean)};
+  /* Whatever moved is kept, so that a failure leaks nothing. */
+  if (p[0]) w->ids = p[0];
+  if (p[1]) w->vals = p[1];
+  if (p[2]) w->doc_ids = p[2];
+  if (p[3]) w->doc_vals = p[3];
+  if (p[4]) w->doc_first = p[4];
+  if (p[5]) w->doc_mean = p[5];
+  for (size_t i = 0; i < sizeof p / sizeof *p; i++)
+    if (!p[i])
+      return AVIS_ERR_NOMEM;
+  w->cap = n;
+  return 0;
+}
+
+/* Room for scoring a sequence of n entries with s. */
+static int work_reserve(avis_nb_work *w, const avis_nb_scorer *s, size_t n) {
+  if (reserve_labels(w, s->nlabels))
+    return AVIS_ERR_NOMEM;
+  if (w->nslots < s->nterms) {
+    free(w->slot);
+    w->slot = calloc(s->nterms, sizeof *w->slot);
+    w->nslots = w->slot ? s->nterms : 0;
+    if (!w->slot)
+      return AVIS_ERR_NOMEM;
+  }
+  if (!w->tables_ready) {
+    for (size_t i = 0; i < AVIS_NB_LOG_TABLE; i++) {
+      w->log_d[i] = log1p((double)i);
+      w->log_f[i] = (float)w->log_d[i];
+    }
+    w->tables_ready = 1;
+  }
+  return reserve_bags(w, n < s->nterms ? n : s->nterms);
+}
+
+static void log_counts(float *vals, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    vals[i] = (float)log1p(vals[i]);
+}
+
+static void unit_length(float *vals, size_t n) {
+  double ss = 0;
+  for (size_t i = 0; i < n; i++)
+    ss += (double)vals[i] * vals[i];
+  double inv = ss > 0 ? 1 / sqrt(ss) : 0;
+  for (size_t i = 0; i < n; i++)
+    vals[i] = (float)(vals[i] * inv);
+}
+
 void avis_nb_transform(float *vals, size_t n, unsigned flags) {
   if (flags & AVIS_NB_LOG_TF)
-    for (size_t i = 0; i < n; i++)
-      vals[i] = (float)log1p(vals[i]);
-  if (flags & AVIS_NB_L2) {
-    double ss = 0;
-    for (size_t i = 0; i < n; i++)
-      ss += (double)vals[i] * vals[i];
-    double inv = ss > 0 ? 1 / sqrt(ss) : 0;
-    for (size_t i = 0; i < n; i++)
-      vals[i] = (float)(vals[i] * inv);
-  }
+    log_counts(vals, n);
+  if (flags & AVIS_NB_L2)
+    unit_length(vals, n);
 }
 
-static int push_u32(avis_vec *v, uint32_t x) {
-  uint32_t *p = avis_vec_push(v, sizeof *p);
-  if (!p)
-    return AVIS_ERR_NOMEM;
-  *p = x;
-  return 0;
+/* log1p(count) of a whole count, from the table when it is small: the
+ * same value log1p() gives. */
+static inline float log_count_f(const avis_nb_work *w, float count) {
+  return count < AVIS_NB_LOG_TABLE ? w->log_f[(size_t)count]
+                                   : (float)log1p(count);
 }
 
-/* An empty open-addressing table of at least 2n slots in w->ids, each the
- * bag index of a term + 1 (0: empty); its size - 1 in *mask. */
-static int bag_table(avis_nb_work *w, size_t n, size_t *mask) {
-  size_t size = 16;
-  while (size < 2 * n)
-    size *= 2;
-  if (avis_vec_reserve(&w->ids, size, sizeof(uint32_t)))
-    return AVIS_ERR_NOMEM;
-  memset(w->ids.data, 0, size * sizeof(uint32_t));
-  w->ids.len = size;
-  *mask = size - 1;
-  return 0;
+static inline double log_count_d(const avis_nb_work *w, float count) {
+  return count < AVIS_NB_LOG_TABLE ? w->log_d[(size_t)count] : log1p(count);
 }
 
-/* The count of term id in the bag (w->bag_ids, w->bag_vals), found
- * through the table, added with a count of 0 when new; NULL when out of
- * memory. */
-static float *bag_count(avis_nb_work *w, size_t mask, uint32_t id) {
-  uint32_t *slot = w->ids.data;
-  size_t h = (id * 0x9E3779B1u) & mask;
-  while (slot[h] && ((const uint32_t *)w->bag_ids.data)[slot[h] - 1] != id)
-    h = (h + 1) & mask;
-  if (!slot[h]) {
-    if (!avis_vec_push(&w->bag_vals, sizeof(float)) ||
-        push_u32(&w->bag_ids, id))
-      return NULL;
-    slot[h] = (uint32_t)w->bag_ids.len;
-  }
-  return (float *)w->bag_vals.data + slot[h] - 1;
-}
-
-/* The bag of seq[0..n): distinct ids in order of first occurrence, with
- * their transformed counts, in w->bag_ids and w->bag_vals. Counting goes
- * through a small hash table rather than a sort: windows make this the
- * inner loop of tagging. */
-static int make_bag(const uint32_t *seq, size_t n, unsigned flags,
-                    avis_nb_work *w) {
-  size_t mask;
-  w->bag_ids.len = w->bag_vals.len = 0;
-  if (bag_table(w, n, &mask))
-    return AVIS_ERR_NOMEM;
+/* The bag of seq[0..n) in w->ids and w->vals: distinct ids in order of
+ * first occurrence, with their counts; its size. With `first`, where each
+ * id first occurs. */
+static size_t count_bag(avis_nb_work *w, const uint32_t *seq, size_t n,
+                        uint32_t *first) {
+  uint32_t *slot = w->slot, *ids = w->ids;
+  float *vals = w->vals;
+  size_t m = 0;
   for (size_t i = 0; i < n; i++) {
-    if (seq[i] == AVIS_TERM_BREAK)
+    uint32_t id = seq[i];
+    if (id == AVIS_TERM_BREAK)
       continue;
-    float *count = bag_count(w, mask, seq[i]);
-    if (!count)
-      return AVIS_ERR_NOMEM;
-    *count += 1;
+    uint32_t j = slot[id];
+    if (!j) {
+      slot[id] = j = (uint32_t)++m;
+      ids[m - 1] = id;
+      vals[m - 1] = 0;
+      if (first)
+        first[m - 1] = (uint32_t)i;
+    }
+    vals[j - 1] += 1;
   }
-  avis_nb_transform(w->bag_vals.data, w->bag_vals.len, flags);
-  return 0;
+  for (size_t j = 0; j < m; j++)
+    slot[ids[j]] = 0;
+  return m;
 }
 
 void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
@@ -146,27 +180,40 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
     post[c] /= sum;
 }
 
+/* The whole document's bag, kept for avis_nb_evidence(): its features
+ * before the unit-length scaling. */
+static void keep_document_bag(avis_nb_work *w, size_t m) {
+  memcpy(w->doc_ids, w->ids, m * sizeof *w->ids);
+  memcpy(w->doc_vals, w->vals, m * sizeof *w->vals);
+  w->doc_len = m;
+  w->doc_means_ready = 0;
+}
+
 /* The posterior of seq[0..n) in w->post; weight × it is added to shares[]
- * when given. */
-static int add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
-                         size_t n, double weight, avis_nb_work *w,
-                         double *shares) {
-  if (make_bag(seq, n, s->flags, w))
-    return AVIS_ERR_NOMEM;
-  avis_nb_score_row(s, w->bag_ids.data, w->bag_vals.data, w->bag_ids.len,
-                    w->scores);
+ * when given. `whole`: seq is the whole document, whose bag is kept. */
+static void add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
+                          size_t n, double weight, int whole, avis_nb_work *w,
+                          double *shares) {
+  size_t m = count_bag(w, seq, n, whole ? w->doc_first : NULL);
+  if (s->flags & AVIS_NB_LOG_TF)
+    for (size_t i = 0; i < m; i++)
+      w->vals[i] = log_count_f(w, w->vals[i]);
+  if (whole)
+    keep_document_bag(w, m);
+  if (s->flags & AVIS_NB_L2)
+    unit_length(w->vals, m);
+  avis_nb_score_row(s, w->ids, w->vals, m, w->scores);
   avis_nb_softmax(w->scores, s->nlabels, s->scale, w->post);
   for (size_t c = 0; shares && c < s->nlabels; c++)
     shares[c] += weight * w->post[c];
-  return 0;
 }
 
 /* Passages gather whole sentences until they hold passage_terms terms, so
  * that a paragraph on advertising inside an article on a ban shows as such
  * instead of being outvoted by the rest of the article. */
-static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
-                        size_t nterms, double weight, avis_nb_work *w,
-                        double *shares) {
+static void add_passages(const avis_nb_scorer *s, const uint32_t *seq,
+                         size_t n, size_t nterms, double weight,
+                         avis_nb_work *w, double *shares) {
   size_t start = 0, count = 0;
   for (size_t i = 0; i <= n; i++) {
     int end = i == n || seq[i] == AVIS_TERM_BREAK;
@@ -176,43 +223,45 @@ static int add_passages(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     }
     if (count && (count >= s->passage_terms || i == n)) {
       double share = weight * (double)count / (double)nterms;
-      if (add_posterior(s, seq + start, i - start, share, w, shares))
-        return AVIS_ERR_NOMEM;
+      add_posterior(s, seq + start, i - start, share, 0, w, shares);
       start = i + 1;
       count = 0;
     }
   }
-  return 0;
 }
 
-/* A window's running sums: each term's count in the bag (bag_count()),
- * u[c] = sum of g(count) × weight[term][c]
+/* A window's running sums: each term's count in the bag (w->ids and
+ * w->vals, found through w->slot), u[c] = sum of g(count) × weight[term][c]
  * and q = sum of g(count)², where g is the feature transform before the
  * unit-length scaling. Sliding a window then costs a few updates per term
  * instead of a new bag. */
 typedef struct {
   double *u, q;
-  size_t mask;
+  size_t len; /* entries of the bag */
 } window_sums;
 
-static double feature_of(double count, unsigned flags) {
-  return flags & AVIS_NB_LOG_TF ? log1p(count) : count;
+static inline double feature_of(const avis_nb_work *w, float count,
+                                unsigned flags) {
+  return flags & AVIS_NB_LOG_TF ? log_count_d(w, count) : count;
 }
 
 /* Adds `delta` (1 or -1) occurrences of term id to the window. */
-static int window_update(const avis_nb_scorer *s, avis_nb_work *w,
-                         window_sums *ws, uint32_t id, int delta) {
-  float *count = bag_count(w, ws->mask, id);
-  if (!count)
-    return AVIS_ERR_NOMEM;
-  double before = feature_of(*count, s->flags);
+static void window_update(const avis_nb_scorer *s, avis_nb_work *w,
+                          window_sums *ws, uint32_t id, int delta) {
+  uint32_t j = w->slot[id];
+  if (!j) {
+    w->slot[id] = j = (uint32_t)++ws->len;
+    w->ids[j - 1] = id;
+    w->vals[j - 1] = 0;
+  }
+  float *count = &w->vals[j - 1];
+  double before = feature_of(w, *count, s->flags);
   *count += (float)delta;
-  double after = feature_of(*count, s->flags), change = after - before;
+  double after = feature_of(w, *count, s->flags), change = after - before;
   const float *row = s->weights + (size_t)id * s->nlabels;
   for (size_t c = 0; c < s->nlabels; c++)
     ws->u[c] += change * row[c];
   ws->q += after * after - before * before;
-  return 0;
 }
 
 /* The window's posterior in w->post, and each label's peak raised to it. */
@@ -233,12 +282,9 @@ static void window_peak(const avis_nb_scorer *s, avis_nb_work *w,
  * whole wherever it starts. A window ends at the first sentence end after
  * passage_terms terms (or at the end); one that reaches the end is the
  * last. */
-static int find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
-                      avis_nb_work *w) {
+static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                       avis_nb_work *w) {
   window_sums ws = {w->scores, 0, 0};
-  w->bag_ids.len = w->bag_vals.len = 0;
-  if (bag_table(w, n, &ws.mask))
-    return AVIS_ERR_NOMEM;
   for (size_t c = 0; c < s->nlabels; c++)
     ws.u[c] = 0;
   size_t start = 0, end = 0, count = 0;
@@ -246,8 +292,7 @@ static int find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
                         count >= s->passage_terms)) {
       if (seq[end] != AVIS_TERM_BREAK) {
-        if (window_update(s, w, &ws, seq[end], 1))
-          return AVIS_ERR_NOMEM;
+        window_update(s, w, &ws, seq[end], 1);
         count++;
       }
       end++;
@@ -257,18 +302,19 @@ static int find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     if (end == n)
       break;
     for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
-      if (window_update(s, w, &ws, seq[start], -1))
-        return AVIS_ERR_NOMEM;
+      window_update(s, w, &ws, seq[start], -1);
     start++;
   }
-  return 0;
+  for (size_t j = 0; j < ws.len; j++)
+    w->slot[w->ids[j]] = 0;
 }
 
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                     avis_nb_work *w, double *shares, int *tagged) {
   size_t k = s->nlabels, nterms = 0;
-  if (work_reserve(w, k))
+  if (work_reserve(w, s, n))
     return AVIS_ERR_NOMEM;
+  w->doc_len = 0;
   for (size_t c = 0; c < k; c++) {
     shares[c] = 0;
     w->peak[c] = 0;
@@ -280,10 +326,11 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   if (nterms == 0)
     return 0;
   double dw = s->multi_label ? s->doc_weight : 1.0;
-  if (add_posterior(s, seq, n, dw, w, shares) ||
-      (dw < 1 && add_passages(s, seq, n, nterms, 1 - dw, w, shares)) ||
-      (s->multi_label && find_peaks(s, seq, n, w)))
-    return AVIS_ERR_NOMEM;
+  add_posterior(s, seq, n, dw, 1, w, shares);
+  if (dw < 1)
+    add_passages(s, seq, n, nterms, 1 - dw, w, shares);
+  if (s->multi_label)
+    find_peaks(s, seq, n, w);
   size_t best = 0;
   for (size_t c = 1; c < k; c++)
     if (shares[c] > shares[best])
@@ -297,20 +344,29 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   return 0;
 }
 
-size_t avis_nb_evidence(const avis_nb_scorer *s, const uint32_t *seq,
-                        size_t n, uint32_t c, avis_nb_work *w, uint32_t *ids,
-                        double *weight, size_t max) {
-  if (make_bag(seq, n, s->flags & AVIS_NB_LOG_TF, w))
-    return 0;
-  const uint32_t *bag = w->bag_ids.data;
-  const float *vals = w->bag_vals.data;
-  size_t k = s->nlabels, found = 0;
-  for (size_t i = 0; i < w->bag_ids.len; i++) {
-    const float *row = s->weights + (size_t)bag[i] * k;
-    double mean = 0;
+/* Each term's mean weight over the labels does not depend on the label
+ * asked for: worked out once per document. */
+static void document_means(const avis_nb_scorer *s, avis_nb_work *w) {
+  size_t k = s->nlabels;
+  for (size_t i = 0; i < w->doc_len; i++) {
+    const float *row = s->weights + (size_t)w->doc_ids[i] * k;
+    double sum = 0;
     for (size_t j = 0; j < k; j++)
-      mean += row[j];
-    double push = vals[i] * (row[c] - mean / (double)k);
+      sum += row[j];
+    w->doc_mean[i] = sum / (double)k;
+  }
+  w->doc_means_ready = 1;
+}
+
+size_t avis_nb_evidence(const avis_nb_scorer *s, uint32_t c, avis_nb_work *w,
+                        uint32_t *ids, double *weight, uint32_t *first,
+                        size_t max) {
+  if (!w->doc_means_ready)
+    document_means(s, w);
+  size_t k = s->nlabels, found = 0;
+  for (size_t i = 0; i < w->doc_len; i++) {
+    const float *row = s->weights + (size_t)w->doc_ids[i] * k;
+    double push = w->doc_vals[i] * (row[c] - w->doc_mean[i]);
     if (push <= 0)
       continue;
     size_t pos = found < max ? found++ : max;
@@ -318,12 +374,16 @@ size_t avis_nb_evidence(const avis_nb_scorer *s, const uint32_t *seq,
       if (pos < max) {
         ids[pos] = ids[pos - 1];
         weight[pos] = weight[pos - 1];
+        if (first)
+          first[pos] = first[pos - 1];
       }
       pos--;
     }
     if (pos < max) {
-      ids[pos] = bag[i];
+      ids[pos] = w->doc_ids[i];
       weight[pos] = push;
+      if (first)
+        first[pos] = w->doc_first[i];
     }
   }
   return found;
@@ -336,6 +396,14 @@ unsigned avis_nb_fold(size_t d, unsigned folds, uint64_t seed) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
   return folds ? (unsigned)(z % folds) : 0;
+}
+
+static int push_u32(avis_vec *v, uint32_t x) {
+  uint32_t *p = avis_vec_push(v, sizeof *p);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  *p = x;
+  return 0;
 }
 
 int avis_classifier_predict(const avis_classifier *cl, const avis_corpus *c,

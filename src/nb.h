@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "buf.h"
 #include "terms.h"
 #include "topicfile.h"
@@ -27,14 +27,36 @@ typedef struct {
 
 void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
 
-/* Reusable buffers for scoring; the zero value is ready. After
- * avis_nb_predict(), peak[c] is the highest posterior label c reaches in a
- * window of the document (see there). */
+/* Size of the tables of log(1 + count) in avis_nb_work: counts of a term
+ * in one document rarely reach it. */
+#define AVIS_NB_LOG_TABLE 128
+
+/* Reusable buffers for scoring, kept from one document to the next; the
+ * zero value is ready. After avis_nb_predict(), peak[c] is the highest
+ * posterior label c reaches in a window of the document (see there), and
+ * the document's bag is kept for avis_nb_evidence().
+ *
+ * Bags are counted in a dense array indexed by term id rather than in a
+ * hash table: a document touches a few hundred of the model's terms, and
+ * only those slots are cleared afterwards, so a bag costs one array access
+ * per term. log(1 + count) comes from a table for small counts. */
 typedef struct {
-  avis_vec ids;               /* hash table of the bag being counted */
-  avis_vec bag_ids, bag_vals; /* a bag: distinct term ids, their features */
+  uint32_t *slot;           /* per term id: its index in the bag being
+                               counted + 1; all 0 between calls */
+  size_t nslots;
+  uint32_t *ids;            /* a bag: distinct term ids, first seen first */
+  float *vals;              /* their counts, then features */
+  uint32_t *doc_ids;        /* the whole document's bag */
+  float *doc_vals;          /* its counts after AVIS_NB_LOG_TF only */
+  uint32_t *doc_first;      /* where each of its terms first occurs */
+  double *doc_mean;         /* mean weight of each term over the labels */
+  size_t doc_len, cap;
+  int doc_means_ready;
   double *scores, *post, *peak;
   size_t k;
+  int tables_ready;
+  float log_f[AVIS_NB_LOG_TABLE];  /* (float)log1p(n) */
+  double log_d[AVIS_NB_LOG_TABLE]; /* log1p(n) */
 } avis_nb_work;
 
 void avis_nb_work_release(avis_nb_work *w);
@@ -61,11 +83,13 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                     avis_nb_work *w, double *shares, int *tagged);
 
-/* Up to `max` term ids of the sequence that pushed label c most above the
- * average label, strongest first; their weights in weight[]. */
-size_t avis_nb_evidence(const avis_nb_scorer *s, const uint32_t *seq,
-                        size_t n, uint32_t c, avis_nb_work *w, uint32_t *ids,
-                        double *weight, size_t max);
+/* Up to `max` term ids of the document last given to avis_nb_predict()
+ * with `w` that pushed label c most above the average label, strongest
+ * first; their weights in weight[] and, when `first` is not NULL, the
+ * index in the sequence of each one's first occurrence in first[]. */
+size_t avis_nb_evidence(const avis_nb_scorer *s, uint32_t c, avis_nb_work *w,
+                        uint32_t *ids, double *weight, uint32_t *first,
+                        size_t max);
 
 /* One topic of a seed file: id, French name, seed terms (stemmed). */
 typedef struct {

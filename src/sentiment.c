@@ -141,7 +141,7 @@ static int cmp_word(const void *key, const void *elem) {
   return strcmp(key, *(const char *const *)elem);
 }
 
-static int is_function_word(const char *norm) {
+int avis_is_function_word(const char *norm) {
   return bsearch(norm, function_words,
                  sizeof function_words / sizeof *function_words,
                  sizeof *function_words, cmp_word) != NULL;
@@ -625,10 +625,10 @@ static int read_single_word(scorer *s, size_t i, size_t end) {
   if (t->flags & AVIS_TF_ELISION)
     return 0;
   const avis_lex_entry *e = avis_word_entry(s->lex, s->info[i].lex_form);
-  if (e && !is_function_word(w))
+  if (e && !s->info[i].function_word)
     return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
   e = e ? NULL : avis_word_entry(s->lex, s->info[i].lex_stem);
-  if (e && !is_function_word(w))
+  if (e && !s->info[i].function_word)
     return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
   if (s->boost_left && --s->boost_left == 0)
     reset_boost(s);
@@ -701,7 +701,7 @@ static int read_symbol(scorer *s, size_t i) {
 /* #génial counts as génial. */
 static int read_hashtag(scorer *s, size_t i) {
   const avis_tok *t = &s->toks[i];
-  if (t->norm_len < 2 || is_function_word(norm_of(s, i) + 1))
+  if (t->norm_len < 2 || avis_is_function_word(norm_of(s, i) + 1))
     return 0;
   const avis_lex_entry *e =
       avis_lexicon_form(s->lex, norm_of(s, i) + 1, t->norm_len - 1);
@@ -759,6 +759,26 @@ static int cmp_driver(const void *a, const void *b) {
   return x->tok < y->tok ? -1 : x->tok > y->tok;
 }
 
+/* Drivers strongest first. A document holds a few dozen, which an
+ * insertion sort orders faster than qsort() and its calls through a
+ * pointer; cmp_driver() is a total order (a token starts one driver at
+ * most), so both give the same order. */
+#define INSERTION_SORT_MAX 64
+
+static void sort_drivers(avis_driver *d, size_t n) {
+  if (n > INSERTION_SORT_MAX) {
+    qsort(d, n, sizeof *d, cmp_driver);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    avis_driver x = d[i];
+    size_t j = i;
+    for (; j > 0 && cmp_driver(&x, &d[j - 1]) < 0; j--)
+      d[j] = d[j - 1];
+    d[j] = x;
+  }
+}
+
 static int aggregate(scorer *s, size_t nsent) {
   avis_sentiment *out = s->out;
   double *net = out->sentences.data;
@@ -788,8 +808,7 @@ static int aggregate(scorer *s, size_t nsent) {
     out->emotions[k] = s->emotion_terms ? (double)s->emotion_words[k] /
                                               (double)s->emotion_terms
                                         : 0.0;
-  if (ndrivers > 1)
-    qsort(out->drivers.data, ndrivers, sizeof(avis_driver), cmp_driver);
+  sort_drivers(out->drivers.data, ndrivers);
   return 0;
 }
 

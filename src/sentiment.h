@@ -42,6 +42,11 @@ int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
                          avis_sentiment *out);
 void avis_sentiment_release(avis_sentiment *s);
 
+/* Whether a normalised form (NUL-terminated) is a closed-class word that
+ * is never polar, whatever a lexicon says: "avoir", "comme", ... The word
+ * cache notes it for each form it holds. */
+int avis_is_function_word(const char *norm);
+
 /* The label for a document score (docs/sentiment.md: neutral band). */
 avis_label avis_label_for_score(double score);
 

@@ -1,6 +1,8 @@
 /* The term pipeline of the topic models and the corpus of documents. */
 #include "terms.h"
 
+#include <libstemmer.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +20,24 @@ static int has_letter(const char *s, size_t n) {
   return 0;
 }
 
-static int is_term_word(const avis_tok *t, const char *norm,
-                        const avis_strmap *stopwords) {
-  if (t->kind != AVIS_TOKEN_WORD || (t->flags & AVIS_TF_ELISION))
-    return 0;
-  if (avis_utf8_count(norm, t->norm_len) < 2 || !has_letter(norm, t->norm_len))
-    return 0;
+/* What token t becomes (avis_token_term()), given its normalised form:
+ * the stem of that form, the stem of the word of a hashtag, or nothing. */
+enum { NO_TERM, WORD_TERM, HASHTAG_TERM };
+
+static int term_rule(const avis_tok *t, const char *norm, size_t len,
+                     const avis_strmap *stopwords) {
   uint32_t v;
-  return !stopwords || !avis_strmap_get(stopwords, norm, t->norm_len, &v);
+  if (t->kind == AVIS_TOKEN_WORD) {
+    if ((t->flags & AVIS_TF_ELISION) || avis_utf8_count(norm, len) < 2 ||
+        !has_letter(norm, len))
+      return NO_TERM;
+    return stopwords && avis_strmap_get(stopwords, norm, len, &v) ? NO_TERM
+                                                                   : WORD_TERM;
+  }
+  return t->kind == AVIS_TOKEN_HASHTAG && len > 2 &&
+                 has_letter(norm + 1, len - 1)
+             ? HASHTAG_TERM
+             : NO_TERM;
 }
 
 static int push_term(avis_vec *terms, avis_buf *strings, const char *s,
@@ -46,16 +58,17 @@ int avis_token_term(const avis_tok *t, const char *arena,
                     const avis_strmap *stopwords, avis_stemmer *stemmer,
                     const char **s, size_t *n) {
   const char *norm = arena + t->norm_off;
-  if (is_term_word(t, norm, stopwords)) {
+  switch (term_rule(t, norm, t->norm_len, stopwords)) {
+  case WORD_TERM:
     *s = arena + t->stem_off;
     *n = t->stem_len;
     return 1;
-  }
-  if (t->kind != AVIS_TOKEN_HASHTAG || t->norm_len <= 2 ||
-      !has_letter(norm + 1, t->norm_len - 1))
+  case HASHTAG_TERM:
+    *s = avis_stem(stemmer, norm + 1, t->norm_len - 1, n);
+    return *s ? 1 : AVIS_ERR_NOMEM;
+  default:
     return 0;
-  *s = avis_stem(stemmer, norm + 1, t->norm_len - 1, n);
-  return *s ? 1 : AVIS_ERR_NOMEM;
+  }
 }
 
 int avis_terms_from_tokens(const avis_tok *toks, size_t ntok, const char *arena,
@@ -111,9 +124,10 @@ static int terms_to_forms(avis_term_reader *r) {
   return 0;
 }
 
-int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
+/* Decodes and tokenises `bytes` into the reader's text and tokens, and
+ * forgets the previous text's strings and terms. */
+static int read_tokens(avis_term_reader *r, const char *bytes, size_t len) {
   avis_encoding enc;
-  const avis_word *words;
   avis_buf_clear(&r->arena);
   avis_buf_clear(&r->strings);
   r->toks.len = 0;
@@ -124,14 +138,352 @@ int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
   if (r->text.len > UINT32_MAX / 2)
     return avis_fail(AVIS_ERR_TOO_LARGE, "text of %zu bytes is too large",
                      r->text.len);
-  if ((rc = avis_tokenize(r->text.data, r->text.len, &r->toks)) != 0 ||
-      (rc = avis_word_cache_resolve(r->words, r->text.data, r->toks.data,
+  if ((rc = avis_tokenize(r->text.data, r->text.len, &r->toks)) != 0)
+    return avis_fail(rc, "out of memory while reading terms");
+  return 0;
+}
+
+int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len) {
+  const avis_word *words;
+  int rc = read_tokens(r, bytes, len);
+  if (rc)
+    return rc;
+  if ((rc = avis_word_cache_resolve(r->words, r->text.data, r->toks.data,
                                     r->toks.len, &r->arena, &words)) != 0 ||
       (rc = avis_terms_from_tokens(r->toks.data, r->toks.len, r->arena.data,
                                    r->stopwords, r->stemmer, &r->terms,
                                    &r->strings)) != 0 ||
       (r->forms && (rc = terms_to_forms(r)) != 0))
     return avis_fail(rc, "out of memory while reading terms");
+  return 0;
+}
+
+/* Called through a volatile pointer so that the compiler cannot turn
+ * malloc() and memset() back into calloc(). */
+static void *(*volatile fill_bytes)(void *, int, size_t) = memset;
+
+void *avis_zeroed_alloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (p)
+    fill_bytes(p, 0, n ? n : 1);
+  return p;
+}
+
+/* ---- Term numbers ------------------------------------------------------ */
+
+/* Distinct tokens a numberer remembers, and bytes of their tails, before
+ * it starts again, so that a long run over varied text cannot hold much
+ * memory (a token takes at most two slots of 32 bytes). */
+#define MAX_CACHED_TOKENS ((size_t)1 << 18)
+#define MAX_TAIL_BYTES ((size_t)16 << 20)
+#define HEAD 16
+#define FRONT_SLOTS 4096 /* the front table's, below */
+
+struct avis_token_slot {
+  uint64_t head[2];  /* the token's first 16 bytes, zero-padded */
+  uint32_t kind_len; /* length << 1 | hashtag; 0: an empty slot */
+  uint32_t value;    /* term number + 1, or 0: no term */
+  uint32_t tail;     /* where bytes 16.. are in `tails` */
+  uint32_t hash;     /* of the token, which places it */
+};
+
+_Static_assert(sizeof(avis_token_slot) == 32, "two token slots a cache line");
+
+static int push_u32(avis_vec *v, uint32_t x) {
+  uint32_t *p = avis_vec_push(v, sizeof *p);
+  if (!p)
+    return AVIS_ERR_NOMEM;
+  *p = x;
+  return 0;
+}
+
+int avis_term_numberer_init(avis_term_numberer *n,
+                            const avis_strmap *stopwords) {
+  memset(n, 0, sizeof *n);
+  int rc = avis_term_reader_init(&n->reader, stopwords);
+  if (!rc && !(n->snowball = sb_stemmer_new("french", "UTF_8")))
+    rc = avis_fail(AVIS_ERR_STEMMER,
+                   "libstemmer has no French stemmer for UTF-8");
+  return rc;
+}
+
+void avis_term_numberer_release(avis_term_numberer *n) {
+  avis_term_reader_release(&n->reader);
+  if (n->snowball)
+    sb_stemmer_delete(n->snowball);
+  avis_strmap_release(&n->numbers);
+  free(n->tokens);
+  free(n->front);
+  avis_buf_release(&n->tails);
+  avis_vec_release(&n->keys);
+  memset(n, 0, sizeof *n);
+}
+
+/* A token as the table keys it: its bytes, its head and its hash. */
+struct avis_token_key {
+  const char *s;
+  uint32_t n, kind_len;
+  uint64_t head[2], hash;
+  uint32_t tok;   /* its index among the document's tokens */
+  uint32_t value; /* when known: found in the front table ahead */
+  int known;
+};
+typedef avis_token_key token_key;
+
+static inline uint64_t mix(uint64_t h) {
+  h *= 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  return h ^ h >> 32;
+}
+
+static inline token_key key_of(const char *s, uint32_t n, int hashtag) {
+  token_key k = {s, n, n << 1 | (hashtag != 0), {0, 0}, 0, 0, 0, 0};
+  k.head[0] = avis_read_word(s, n);
+  if (n > 8)
+    k.head[1] = avis_read_word(s + 8, n - 8);
+  uint64_t h = mix(k.head[0] ^ (uint64_t)k.kind_len << 40) ^ k.head[1];
+  for (uint32_t i = HEAD; i < n; i += 8)
+    h = mix(h) ^ avis_read_word(s + i, n - i);
+  k.hash = mix(h);
+  return k;
+}
+
+static inline int same_token(const avis_term_numberer *n,
+                             const avis_token_slot *t, const token_key *k) {
+  return t->kind_len == k->kind_len && t->head[0] == k->head[0] &&
+         t->head[1] == k->head[1] &&
+         (k->n <= HEAD ||
+          memcmp(n->tails.data + t->tail, k->s + HEAD, k->n - HEAD) == 0);
+}
+
+/* The slot of key k, or the empty slot where it would go. */
+static inline avis_token_slot *find_token(const avis_term_numberer *n,
+                                          const token_key *k) {
+  size_t mask = n->nslots - 1;
+  for (size_t i = (uint32_t)k->hash & mask;; i = (i + 1) & mask)
+    if (!n->tokens[i].kind_len || same_token(n, &n->tokens[i], k))
+      return &n->tokens[i];
+}
+
+/* Forgets every token (keeping the room). */
+static void clear_tokens(avis_term_numberer *n) {
+  if (n->tokens)
+    memset(n->tokens, 0, n->nslots * sizeof *n->tokens);
+  if (n->front)
+    memset(n->front, 0, FRONT_SLOTS * sizeof *n->front);
+  n->ntokens = 0;
+  avis_buf_clear(&n->tails);
+}
+
+/* Room for one more token: the slots stay at least twice as many. The
+ * table starts again past MAX_CACHED_TOKENS or MAX_TAIL_BYTES. */
+static int reserve_token(avis_term_numberer *n) {
+  if (n->ntokens >= MAX_CACHED_TOKENS || n->tails.len >= MAX_TAIL_BYTES)
+    clear_tokens(n);
+  if (2 * (n->ntokens + 1) <= n->nslots)
+    return 0;
+  size_t cap = n->nslots ? 2 * n->nslots : 4096, mask = cap - 1;
+  avis_token_slot *slots = avis_zeroed_alloc(cap * sizeof *slots);
+  if (!slots)
+    return AVIS_ERR_NOMEM;
+  for (size_t i = 0; i < n->nslots; i++) {
+    if (!n->tokens[i].kind_len)
+      continue;
+    size_t j = n->tokens[i].hash & mask;
+    while (slots[j].kind_len)
+      j = (j + 1) & mask;
+    slots[j] = n->tokens[i];
+  }
+  free(n->tokens);
+  n->tokens = slots;
+  n->nslots = cap;
+  return 0;
+}
+
+/* Words and hashtags are the only kinds of tokens that may become terms,
+ * and an elided clitic never does (avis_token_term()). */
+static int may_be_term(const avis_tok *t) {
+  return (t->kind == AVIS_TOKEN_WORD && !(t->flags & AVIS_TF_ELISION)) ||
+         t->kind == AVIS_TOKEN_HASHTAG;
+}
+
+/* The term of token t and its number: *v is the number + 1, or 0 when t
+ * becomes no term. The term is the one avis_term_reader_read() finds, the
+ * word cache's normalised form and stem being avis_normalize() and the
+ * Snowball stem of it; but a token that becomes no term (a stop word, a
+ * letter) is not stemmed, and nothing the analysis alone needs (lexicon,
+ * modifiers) is looked up. */
+static int number_token(avis_term_numberer *n, const avis_tok *t,
+                        uint32_t *v) {
+  avis_term_reader *r = &n->reader;
+  uint32_t off, norm_len;
+  *v = 0;
+  avis_buf_clear(&r->arena);
+  int rc = avis_normalize(&r->arena, r->text.data + t->start, t->len, &off,
+                          &norm_len);
+  if (rc)
+    return rc;
+  const char *norm = r->arena.data + off;
+  int rule = term_rule(t, norm, norm_len, r->stopwords);
+  if (rule == NO_TERM)
+    return 0;
+  size_t skip = rule == HASHTAG_TERM, len = norm_len - skip;
+  const char *s = norm + skip;
+  if (!r->forms) {
+    if (len > INT_MAX)
+      return AVIS_ERR_TOO_LARGE;
+    s = (const char *)sb_stemmer_stem(n->snowball, (const sb_symbol *)s,
+                                      (int)len);
+    if (!s)
+      return AVIS_ERR_NOMEM;
+    len = (size_t)sb_stemmer_length(n->snowball);
+  }
+  uint32_t x;
+  if (!avis_strmap_get(&n->numbers, s, len, &x)) {
+    x = (uint32_t)n->numbers.count;
+    if (x == UINT32_MAX - 1 || avis_strmap_put(&n->numbers, s, len, x))
+      return AVIS_ERR_NOMEM;
+  }
+  *v = x + 1;
+  return 0;
+}
+
+/* The front table: the most recent tokens of up to 16 bytes, one per
+ * place, in 128 KiB that stay in the cache. The table of every token is
+ * megabytes, and on small pages most of its lookups would miss the TLB as
+ * well as the cache; the common tokens, most of any text, are found here
+ * instead, and the rare ones' slots are fetched ahead. A token's value
+ * never changes, so a front entry never goes stale. */
+static inline avis_token_slot *front_of(const avis_term_numberer *n,
+                                        const token_key *k) {
+  return &n->front[(k->hash >> 40) & (FRONT_SLOTS - 1)];
+}
+
+static inline int in_front(const avis_term_numberer *n, const token_key *k,
+                           uint32_t *v) {
+  const avis_token_slot *f = front_of(n, k);
+  if (f->kind_len != k->kind_len || f->head[0] != k->head[0] ||
+      f->head[1] != k->head[1] || k->n > HEAD)
+    return 0;
+  *v = f->value;
+  return 1;
+}
+
+static inline void put_front(avis_term_numberer *n, const token_key *k,
+                             uint32_t v) {
+  if (k->n > HEAD)
+    return;
+  avis_token_slot *f = front_of(n, k);
+  f->head[0] = k->head[0];
+  f->head[1] = k->head[1];
+  f->kind_len = k->kind_len;
+  f->value = v;
+}
+
+/* The value of token t, of key k (number + 1, or 0), remembering it when
+ * new. */
+static int token_value(avis_term_numberer *n, const avis_tok *t,
+                       const token_key *key, uint32_t *v) {
+  const char *bytes = key->s;
+  token_key k = *key;
+  avis_token_slot *slot = n->nslots ? find_token(n, &k) : NULL;
+  if (slot && slot->kind_len) {
+    *v = slot->value;
+    put_front(n, &k, *v);
+    return 0;
+  }
+  int rc = number_token(n, t, v);
+  if (rc || (rc = reserve_token(n)) != 0)
+    return rc;
+  slot = find_token(n, &k);
+  slot->head[0] = k.head[0];
+  slot->head[1] = k.head[1];
+  slot->kind_len = k.kind_len;
+  slot->value = *v;
+  slot->hash = (uint32_t)k.hash;
+  slot->tail = (uint32_t)n->tails.len;
+  if (k.n > HEAD &&
+      (n->tails.len + k.n >= UINT32_MAX ||
+       avis_buf_append(&n->tails, bytes + HEAD, k.n - HEAD))) {
+    slot->kind_len = 0;
+    return AVIS_ERR_NOMEM;
+  }
+  n->ntokens++;
+  put_front(n, &k, *v);
+  return 0;
+}
+
+/* The keys of the tokens that may become terms, in order: so that the
+ * slot of a token some places ahead can be fetched while this one is
+ * looked up. Most tokens are known and a lookup is one cache miss at most,
+ * which the fetch hides. */
+#define LOOKAHEAD 8
+
+static int token_keys(avis_term_numberer *n) {
+  const avis_tok *toks = n->reader.toks.data;
+  n->keys.len = 0;
+  for (size_t i = 0; i < n->reader.toks.len; i++) {
+    if (!may_be_term(&toks[i]))
+      continue;
+    token_key *k = avis_vec_push(&n->keys, sizeof *k);
+    if (!k)
+      return AVIS_ERR_NOMEM;
+    *k = key_of(n->reader.text.data + toks[i].start, toks[i].len,
+                toks[i].kind == AVIS_TOKEN_HASHTAG);
+    k->tok = (uint32_t)i;
+  }
+  return 0;
+}
+
+static inline void prefetch_slot(const avis_term_numberer *n,
+                                 const token_key *k) {
+#if defined(__GNUC__)
+  if (n->nslots)
+    __builtin_prefetch(&n->tokens[(uint32_t)k->hash & (n->nslots - 1)]);
+#else
+  (void)n;
+  (void)k;
+#endif
+}
+
+int avis_term_numberer_read(avis_term_numberer *n, const char *bytes,
+                            size_t len, avis_vec *seq) {
+  avis_term_reader *r = &n->reader;
+  if (n->forms != r->forms) {
+    clear_tokens(n);
+    n->forms = r->forms;
+  }
+  int rc = read_tokens(r, bytes, len);
+  if (rc)
+    return rc;
+  if ((!n->front &&
+       !(n->front = avis_zeroed_alloc(FRONT_SLOTS * sizeof *n->front))) ||
+      token_keys(n))
+    return avis_fail(AVIS_ERR_NOMEM, "out of memory while reading terms");
+  const avis_tok *toks = r->toks.data;
+  token_key *keys = n->keys.data;
+  uint32_t sentence = 0;
+  int first = 1;
+  for (size_t i = 0; i < n->keys.len; i++) {
+    token_key *ahead = i + LOOKAHEAD < n->keys.len ? &keys[i + LOOKAHEAD]
+                                                   : NULL;
+    if (ahead && !(ahead->known = in_front(n, ahead, &ahead->value)))
+      prefetch_slot(n, ahead);
+    const avis_tok *t = &toks[keys[i].tok];
+    uint32_t v = keys[i].value;
+    if (!keys[i].known && !in_front(n, &keys[i], &v) &&
+        (rc = token_value(n, t, &keys[i], &v)) != 0)
+      return avis_fail(rc, "out of memory while reading terms");
+    if (!v)
+      continue;
+    if ((!first && t->sentence != sentence &&
+         push_u32(seq, AVIS_TERM_BREAK)) ||
+        push_u32(seq, v - 1))
+      return avis_fail(AVIS_ERR_NOMEM, "out of memory while reading terms");
+    sentence = t->sentence;
+    first = 0;
+  }
   return 0;
 }
 
@@ -217,14 +569,6 @@ int avis_corpus_intern(avis_corpus *c, const char *s, size_t n, uint32_t doc,
       return AVIS_ERR_NOMEM;
   }
   avis_corpus_count_term(c, *id, doc);
-  return 0;
-}
-
-static int push_u32(avis_vec *v, uint32_t x) {
-  uint32_t *p = avis_vec_push(v, sizeof *p);
-  if (!p)
-    return AVIS_ERR_NOMEM;
-  *p = x;
   return 0;
 }
 
@@ -402,10 +746,21 @@ int avis_corpus_count(const avis_corpus *c, const size_t *docs, size_t ndocs,
                       const uint32_t *map, avis_csr *out) {
   memset(out, 0, sizeof *out);
   avis_vec ids = {0}, counts = {0};
-  size_t nterms = c->terms.count;
-  size_t *where = calloc(nterms ? nterms : 1, sizeof *where);
+  size_t *where = avis_zeroed_alloc(c->terms.count * sizeof *where);
   out->row = malloc((ndocs + 1) * sizeof *out->row);
   int rc = out->row && where ? 0 : AVIS_ERR_NOMEM;
+  /* Room for every term the documents hold, which bounds the rows: growing
+   * by doubling would copy the rows into fresh pages at every step, while
+   * the part of this room never written costs no memory. */
+  size_t most = 0;
+  for (size_t i = 0; i < ndocs; i++) {
+    size_t n;
+    avis_corpus_doc(c, docs[i], &n);
+    most += n;
+  }
+  if (!rc && (avis_vec_reserve(&ids, most ? most : 1, sizeof(uint32_t)) ||
+              avis_vec_reserve(&counts, most ? most : 1, sizeof(float))))
+    rc = AVIS_ERR_NOMEM;
   for (size_t i = 0; !rc && i < ndocs; i++) {
     out->row[i] = ids.len;
     rc = count_row(c, docs[i], map, where, &ids, &counts);

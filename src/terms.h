@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "buf.h"
 #include "stem.h"
 #include "strmap.h"
@@ -63,6 +63,57 @@ void avis_term_reader_release(avis_term_reader *r);
 /* Replaces the reader's terms with those of `bytes`. Fails like
  * avis_decode() for empty or binary input. */
 int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len);
+
+/* Reads raw text straight into term numbers, for a thread that reads many
+ * documents. Each distinct term text gets a number of this reader's own
+ * (`numbers`, in order of first appearance). The term a token becomes
+ * depends only on its bytes and its kind (avis_token_term()), so each
+ * distinct word or hashtag is worked out once (normalised, tested against
+ * the stop words, stemmed when it is a term) and its term number is then
+ * remembered by its bytes: a token seen before costs one lookup, with no
+ * normalising, stemming, stop-word test or lookup of its term text.
+ * Tokens of other kinds and elided clitics never become terms and cost
+ * nothing. The numbers are those of the terms avis_term_reader_read()
+ * finds, in the same order. */
+struct sb_stemmer;                              /* libstemmer.h */
+typedef struct avis_token_slot avis_token_slot; /* terms.c */
+typedef struct avis_token_key avis_token_key;   /* terms.c */
+
+typedef struct {
+  avis_term_reader reader;
+  /* Snowball itself, without the stem cache of avis_stem(): the table
+   * below already remembers each token's term, and a stem cache would
+   * only be a second table to fill. */
+  struct sb_stemmer *snowball;
+  avis_strmap numbers;     /* term text -> number */
+  /* Words and hashtags seen -> number + 1, or 0 for no term: an open
+   * addressing table whose slots hold a token's first 16 bytes, so that
+   * most lookups read a single cache line. */
+  avis_token_slot *tokens;
+  size_t ntokens, nslots;  /* nslots: a power of two, at least 2 ntokens */
+  avis_token_slot *front;  /* recent short tokens, in a small table */
+  avis_buf tails;          /* bytes 16.. of longer tokens */
+  avis_vec keys;           /* avis_token_key of the current text's tokens */
+  int forms;               /* the reader's `forms` the table is for */
+} avis_term_numberer;
+
+int avis_term_numberer_init(avis_term_numberer *n,
+                            const avis_strmap *stopwords);
+void avis_term_numberer_release(avis_term_numberer *n);
+/* Appends the numbers of the terms of `bytes` to `seq` (uint32_t), with
+ * AVIS_TERM_BREAK between terms of different sentences, as
+ * avis_term_reader_read() would find them (terms of forms when
+ * n->reader.forms is set). Fails like it; on failure `seq` may hold part
+ * of the document. */
+int avis_term_numberer_read(avis_term_numberer *n, const char *bytes,
+                            size_t len, avis_vec *seq);
+
+/* n bytes of zeros, written rather than left to calloc(): a fresh page of
+ * calloc() is mapped to the shared zero page by its first read, and copied
+ * on its first write, each copy stopping the process's other threads to
+ * flush their TLBs; the counting and hash tables below read before they
+ * write. NULL when out of memory. */
+void *avis_zeroed_alloc(size_t n);
 
 /* Sparse document-term counts in compressed rows: the terms of row d are
  * ids[row[d] .. row[d+1]), in order of first occurrence, with their

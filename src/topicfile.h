@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "buf.h"
 
 /* Model files are little-endian whatever the host (docs/model-format.md);

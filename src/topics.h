@@ -21,11 +21,19 @@ typedef struct {
   double weight;
 } avis_topic_word;
 
+/* Buffers for tagging, kept by an analyzer from one document to the
+ * next (one per thread, like the analyzer). */
+typedef struct avis_topics_work avis_topics_work;
+
+/* 0 or AVIS_ERR_NOMEM. */
+int avis_topics_work_new(avis_topics_work **out);
+void avis_topics_work_free(avis_topics_work *w);
+
 /* Fills r->topics, r->evidence and the sentiment class from the model's
  * classifiers (those it has). r's tokens carry their normalised forms and
  * stems, and `words` their terms' ids in the classifiers
  * (avis_word_cache_resolve()). 0 or AVIS_ERR_NOMEM. */
 int avis_topics_annotate(const avis_model *m, const avis_word *words,
-                         avis_result *r);
+                         avis_topics_work *w, avis_result *r);
 
 #endif

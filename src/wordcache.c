@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "normalize.h"
+#include "sentiment.h"
 #include "terms.h"
 #include "topicfile.h"
 
@@ -34,9 +35,11 @@ typedef struct {
 } entry;
 
 #define NO_ROLE UINT8_MAX
-/* The cache's strings are cleared with it past this size, so that a few
+/* The cache makes room past this size of strings too, so that a few
  * very long tokens cannot hold much memory either. */
 #define MAX_STRING_BYTES ((size_t)32 << 20)
+/* Ages, in documents, that eviction tells apart; older entries go first. */
+#define EVICT_AGES 4096
 /* A document's avis_word array larger than this is given back after the
  * next document rather than kept for the analyzer's lifetime. */
 #define KEEP_WORDS 65536
@@ -145,11 +148,20 @@ static const char *key_of(const avis_word_cache *c, const entry *e) {
   return c->strings.data + e->norm - e->key_len - 1;
 }
 
+/* Keys are words of a few bytes, for which a call to memcmp() costs more
+ * than the comparison. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+  for (; n >= 8; a += 8, b += 8, n -= 8)
+    if (avis_read_word(a, 8) != avis_read_word(b, 8))
+      return 0;
+  return n == 0 || avis_read_word(a, n) == avis_read_word(b, n);
+}
+
 static inline int same_key(const avis_word_cache *c, const entry *e,
                            const key *k) {
   return e->key_len == k->n && e->prefix == k->prefix &&
          (k->n <= PREFIX ||
-          memcmp(key_of(c, e) + PREFIX, k->s + PREFIX, k->n - PREFIX) == 0);
+          same_bytes(key_of(c, e) + PREFIX, k->s + PREFIX, k->n - PREFIX));
 }
 
 /* The slot of the entry for k, or of the empty slot where it would go. */
@@ -161,6 +173,36 @@ static inline size_t find(const avis_word_cache *c, const key *k) {
         same_key(c, &c->entries[(v & INDEX_MASK) - 1], k))
       break;
   return i;
+}
+
+/* Most of a lookup is waiting for its slot and its entry to come from
+ * memory: the entries of a large cache do not fit in the processor's
+ * caches. The tokens of a document are all known before they are looked
+ * up, so the loop asks for the slot of the token LOOKAHEAD places ahead,
+ * and for the entry of the token half as far, while it works on this one.
+ * A prefetch is only a hint: a slot table that moves meanwhile is no
+ * harm. */
+#define LOOKAHEAD 8
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+static inline void prefetch_slot(const avis_word_cache *c, const key *k) {
+  if (c->nslots)
+    PREFETCH(&c->slots[(size_t)k->hash & (c->nslots - 1)]);
+}
+
+/* The entry in the key's home slot; a key further along the probe
+ * sequence (rare at half load) is not fetched ahead. */
+static inline void prefetch_entry(const avis_word_cache *c, const key *k) {
+  if (!c->nslots)
+    return;
+  uint32_t v = c->slots[(size_t)k->hash & (c->nslots - 1)];
+  if (v)
+    PREFETCH(&c->entries[(v & INDEX_MASK) - 1]);
 }
 
 static inline uint32_t index_at(const avis_word_cache *c, size_t slot) {
@@ -250,6 +292,7 @@ static void look_up_form(const avis_word_cache *c, const char *norm, size_t len,
   }
   w->mwe_tail = avis_strmap_get(&c->tails, norm, len, NULL) ||
                 memchr(norm, ' ', len) != NULL;
+  w->function_word = (uint8_t)avis_is_function_word(norm);
 }
 
 static int append_string(avis_buf *b, const char *s, size_t n) {
@@ -258,12 +301,79 @@ static int append_string(avis_buf *b, const char *s, size_t n) {
   return b->len >= UINT32_MAX ? AVIS_ERR_TOO_LARGE : 0;
 }
 
+/* Bytes of the entry's strings: its key, form and stem. */
+static size_t string_bytes(const entry *e) {
+  return e->key_len + 1 + e->norm_len + 1 + (e->stemmed ? e->stem_len + 1 : 0);
+}
+
+/* Makes room in a full cache by keeping the entries used in the most
+ * recent documents, at most half of the entries and of the strings' bytes,
+ * rather than clearing it all: the function words and the common
+ * vocabulary, which nearly every document needs, then survive, and only
+ * rare words are worked out again. Entries and their strings keep their
+ * order, so both are compacted in place. */
+typedef struct {
+  uint32_t count_by_age[EVICT_AGES];
+  size_t bytes_by_age[EVICT_AGES];
+  uint8_t reachable[AVIS_WORD_CACHE_MAX / 8]; /* bit per entry */
+} eviction;
+
+static void evict(avis_word_cache *c) {
+  /* On the heap: an embedding program's threads may have small stacks. */
+  eviction *ev = calloc(1, sizeof *ev);
+  if (!ev) {
+    clear(c);
+    return;
+  }
+  uint32_t *count_by_age = ev->count_by_age;
+  size_t *bytes_by_age = ev->bytes_by_age;
+  uint8_t *reachable = ev->reachable;
+  /* Replaced entries (see add_entry()) are in no slot. */
+  for (size_t i = 0; i < c->nslots; i++) {
+    uint32_t index = index_at(c, i);
+    if (index == AVIS_WORD_NONE)
+      continue;
+    const entry *e = &c->entries[index];
+    uint32_t age = e->doc ? c->doc - e->doc : UINT32_MAX;
+    size_t bucket = age < EVICT_AGES ? age : EVICT_AGES - 1;
+    reachable[index / 8] |= (uint8_t)(1u << index % 8);
+    count_by_age[bucket]++;
+    bytes_by_age[bucket] += string_bytes(e);
+  }
+  uint32_t young = 0; /* entries younger than this many documents stay */
+  for (size_t kept = 0, bytes = 0; young < EVICT_AGES - 1; young++) {
+    kept += count_by_age[young];
+    bytes += bytes_by_age[young];
+    if (kept > AVIS_WORD_CACHE_MAX / 2 || bytes > MAX_STRING_BYTES / 2)
+      break;
+  }
+  memset(c->slots, 0, c->nslots * sizeof *c->slots);
+  size_t count = 0, strings_len = 0;
+  for (size_t i = 0; i < c->count; i++) {
+    entry *e = &c->entries[i];
+    if (!(reachable[i / 8] >> i % 8 & 1) || !e->doc || c->doc - e->doc >= young)
+      continue;
+    size_t n = string_bytes(e), from = e->norm - e->key_len - 1;
+    memmove(c->strings.data + strings_len, c->strings.data + from, n);
+    e->norm = (uint32_t)(strings_len + e->key_len + 1);
+    strings_len += n;
+    if (count != i)
+      c->entries[count] = *e;
+    e = &c->entries[count];
+    place(c, (uint32_t)count, key_at(key_of(c, e), e->key_len).hash);
+    count++;
+  }
+  c->count = count;
+  c->strings.len = strings_len;
+  free(ev);
+}
+
 /* A new entry for key k: the key, then its normalised form, in the
  * strings. It replaces an entry for the same key (one that cannot take a
  * stem for a new role: see set_role()). */
 static int add_entry(avis_word_cache *c, const key *k, uint32_t *index) {
   if (c->count >= AVIS_WORD_CACHE_MAX || c->strings.len >= MAX_STRING_BYTES)
-    clear(c);
+    evict(c);
   size_t strings_len = c->strings.len;
   int rc = grow(c);
   entry *e = rc ? NULL : &c->entries[c->count];
@@ -425,8 +535,20 @@ int avis_word_cache_resolve(avis_word_cache *c, const char *text,
     clear(c);
     c->doc = 1;
   }
+  key ahead[LOOKAHEAD];
+  for (size_t i = 0; i < ntok && i < LOOKAHEAD; i++) {
+    ahead[i] = key_at(text + toks[i].start, toks[i].len);
+    prefetch_slot(c, &ahead[i]);
+  }
   for (size_t i = 0; i < ntok; i++) {
-    key k = key_at(text + toks[i].start, toks[i].len);
+    key k = ahead[i % LOOKAHEAD];
+    if (i + LOOKAHEAD < ntok) {
+      const avis_tok *t = &toks[i + LOOKAHEAD];
+      ahead[i % LOOKAHEAD] = key_at(text + t->start, t->len);
+      prefetch_slot(c, &ahead[i % LOOKAHEAD]);
+    }
+    if (i + LOOKAHEAD / 2 < ntok)
+      prefetch_entry(c, &ahead[(i + LOOKAHEAD / 2) % LOOKAHEAD]);
     int rc = resolve_token(c, &toks[i], &k, arena, &c->words[i]);
     if (rc)
       return fail(rc);

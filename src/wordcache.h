@@ -10,8 +10,9 @@
  * its role (a stemmed word, a hashtag, an elided clitic, ...): the cache
  * keys it by the bytes and computes it on the first occurrence. Each token
  * then costs one lookup, and its strings are copied into the document's
- * arena once per document rather than once per occurrence. Bounded: the
- * cache is cleared when it holds AVIS_WORD_CACHE_MAX forms. */
+ * arena once per document rather than once per occurrence. Bounded: when
+ * it holds AVIS_WORD_CACHE_MAX forms, it keeps those of the most recent
+ * documents (at most half) and drops the others. */
 #ifndef AVIS_WORDCACHE_H
 #define AVIS_WORDCACHE_H
 
@@ -45,6 +46,7 @@ typedef struct {
   uint8_t mwe_tail; /* the form may be a later word of an expression of
                        either: when the next token's is not, no
                        expression starts at this one */
+  uint8_t function_word; /* avis_is_function_word() of the form */
 } avis_word;
 
 /* The parts of a model the cache consults; any may be NULL. */

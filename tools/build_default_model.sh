@@ -41,7 +41,7 @@ ln -s "$data/topics/masakhanews_train50.jsonl" masakhanews_train50.jsonl
   --weight 1,20 \
   --unlabelled legal.jsonl \
   --unlabelled orangesum-unlabelled.jsonl \
-  --describe "OrangeSum (CC BY-SA 4.0) mapped onto the taxonomy, minus a held-out tenth; MasakhaNEWS French train50 (weight 20); unlabelled: OrangeSum france, insolite and auto, samples of French codes and the data-protection texts" \
+  --describe "OrangeSum (CC BY-SA 4.0) mapped onto the taxonomy, with monde titles on national politics as politics and titles on a regulatory act also regulation, minus a held-out tenth; MasakhaNEWS French train50 (weight 20); unlabelled: OrangeSum france, insolite and auto, samples of French codes and the data-protection texts" \
   -o topics-fr.avm \
-  orangesum-train.jsonl masakhanews_train50.jsonl
+  orangesum-model.jsonl masakhanews_train50.jsonl
 mv topics-fr.avm "$out"

@@ -135,12 +135,13 @@ def run_sklearn(train, test):
 def compare(name, avis, root, work, train, test, kind="topics"):
     gold = [l for l, _ in test]
     mb = sum(len(t.encode("utf-8")) for _, t in test) / 1e6
-    rows = []
+    rows, loads = [], []
     for system, fn in (("avis", lambda: run_avis(avis, root, work, train,
                                                   test, kind)),
                        ("fastText", lambda: run_fasttext(work, train, test)),
                        ("sklearn", lambda: run_sklearn(train, test))):
         pred, fit, run = fn()
+        loads.append(os.getloadavg()[0])
         rows.append((system, macro_f1(gold, pred), accuracy(gold, pred),
                      fit[0], fit[1], len(test) / run, mb / run))
     print("\n%s: %d training, %d test documents (%.1f MB)" %
@@ -150,6 +151,9 @@ def compare(name, avis, root, work, train, test, kind="topics"):
            "MB/s"))
     for r in rows:
         print("  %-9s %8.4f %8.4f %8.2f %8.2f %10.0f %8.2f" % r)
+    # The machine may be shared: the load shows how many cores were free.
+    print("  load average after each system: %s" %
+          ", ".join("%.2f" % x for x in loads))
     for other in rows[1:]:
         print("  avis trains %.1fx faster than %s (%.1fx less CPU), "
               "predicts %.1fx faster" %

@@ -12,8 +12,10 @@ loaded once and shared by every thread; each thread analyses with its own
 analyzer, which Model.analyze() creates for it. Failures raise AvisError
 subclasses carrying the library's detailed message.
 
-The shared library is found through $AVIS_LIBRARY (a path), else the
-system's library search (libavis.so.0).
+The shared library is found through $AVIS_LIBRARY (a path), else where
+`cmake --install` put it beside this package, else the system's library
+search (libavis.so.0). The default data is $AVIS_DATA_DIR, else the
+installed data.
 """
 
 import ctypes
@@ -131,9 +133,22 @@ _LEXICON_FORMATS = {"auto": 0, "tsv": 1, "feel": 2, "vader": 3}
 _FORMAT_NAMES = {v: k for k, v in _LEXICON_FORMATS.items()}
 
 
+def _installed(name, exists):
+    """A path that `cmake --install` recorded in avis/_paths.py, relative to
+    this package, when it exists; None in the source tree, which has no
+    such module."""
+    try:
+        from . import _paths
+    except ImportError:
+        return None
+    path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                         getattr(_paths, name)))
+    return path if exists(path) else None
+
+
 def _load_library():
-    path = os.environ.get("AVIS_LIBRARY") or ctypes.util.find_library("avis") \
-        or "libavis.so.0"
+    path = os.environ.get("AVIS_LIBRARY") or _installed("LIBRARY", os.path.isfile) \
+        or ctypes.util.find_library("avis") or "libavis.so.0"
     try:
         lib = ctypes.CDLL(path)
     except OSError as e:
@@ -244,7 +259,8 @@ class Model:
     immutable, shared by every thread.
 
     data_dir: the default data (lexicons/, models/); None takes
-        $AVIS_DATA_DIR, else the installed data (default_data_dir()).
+        $AVIS_DATA_DIR, else the data installed with this package, else
+        the library's installed data (default_data_dir()).
     lexicons: extra polarity lexicons, loaded after the default one: paths,
         or (path, format) pairs with format "auto", "tsv", "feel" or "vader".
     default_lexicon: load the data directory's polarity lexicon.
@@ -259,7 +275,8 @@ class Model:
                  strict=False, topic_model=None, topics=True,
                  sentiment_model=None, max_bytes=None):
         if data_dir is None:
-            data_dir = os.environ.get("AVIS_DATA_DIR") or default_data_dir()
+            data_dir = os.environ.get("AVIS_DATA_DIR") or \
+                _installed("DATA_DIR", os.path.isdir) or default_data_dir()
         self.data_dir = os.fspath(data_dir)
         self.max_bytes = max_bytes
         opts = ctypes.c_void_p()

@@ -108,6 +108,29 @@ check "formats: --format text for several" 0 "^$tree/a/one.txt\$" "2 documents" 
   "$analyze" --format text "$tree/a/one.txt" "$tree/z.txt"
 check "formats: --json for one file is one JSON line" 0 '^{"path":"[^"]*z.txt","version"' "" /dev/null -- \
   "$analyze" --json "$tree/z.txt"
+check "formats: --json for one file is the whole result" 0 '"sentences":\[{"start":0' "" /dev/null -- \
+  "$analyze" --json "$tree/z.txt"
+check "formats: several files give document-level records" 0 \
+  '^{"path":"[^"]*z.txt","version":"[^"]*","encoding":"utf-8","stats":{[^}]*},"sentiment":{"score":[^,]*,"label":"[a-z]*","label_fr":"[^"]*","subjectivity":[^,}]*},"topics":\[' \
+  "*" /dev/null -- "$analyze" "$tree"
+grep -q '"sentences":\[\|"drivers"' "$tmp/out" && not_ok "formats: sentences without --full" "$tmp/out" ||
+  ok "formats: no sentences or drivers without --full"
+"$analyze" -q --full "$tree" >"$tmp/full" 2>&1
+"$analyze" -q --json --tokens "$tree" >"$tmp/tokens" 2>&1
+grep -c '"sentences":\[{' "$tmp/full" | grep -qx 5 && grep -c '"tokens":\[{' "$tmp/tokens" | grep -qx 5 &&
+  ok "formats: --full and --tokens give whole results" || not_ok "formats: --full" "$tmp/full" "$tmp/tokens"
+check "formats: --pretty indents document-level records" 0 '^  "sentiment": {$' "*" /dev/null -- \
+  "$analyze" -q --pretty "$tree"
+python3 - "$tmp/out" >"$tmp/py" 2>&1 <<'EOF2' && ok "formats: --pretty records are JSON" || not_ok "formats: --pretty JSON" "$tmp/py"
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+records, decoder, i = [], json.JSONDecoder(), 0
+while i < len(text):
+    r, i = decoder.raw_decode(text, i)
+    records.append(r)
+    i += len(text[i:]) - len(text[i:].lstrip())
+assert len(records) == 5 and all("stats" in r and "sentences" not in r for r in records), records
+EOF2
 check "formats: unknown format" 2 "" "unknown output format 'xml'" /dev/null -- "$analyze" --format xml "$tree"
 check "formats: bad --jobs" 2 "" "jobs needs a number" /dev/null -- "$analyze" -j 0 "$tree"
 

@@ -60,7 +60,7 @@ assert len(keys) == len(set(keys)) and dict(pairs)["stats"] != "escaped", keys' 
 
 printf '%s\n' '{"doc":"a1","body":"Un film magnifique.","text":"ignored field"}' >"$tmp/fields.jsonl"
 check "fields: --id-field and --text-field" 0 '^{"id":"a1","text":"ignored field","version"' "" \
-  "$tmp/fields.jsonl" -- "$analyze" --stream -q --id-field doc --text-field body
+  "$tmp/fields.jsonl" -- "$analyze" --stream -q --full --id-field doc --text-field body
 has "fields: analysed the body" 1 '"sentences":\[{"start":0,"length":19,"score":[0-9.]*,"text":"Un film magnifique."}'
 
 # ---- Bad lines: an error record each, the stream goes on --------------------
@@ -80,7 +80,7 @@ has "fields: analysed the body" 1 '"sentences":\[{"start":0,"length":19,"score":
   printf '%s' '{"id":13,"text":"Tronqu'
 } >"$tmp/bad.jsonl"
 check "errors: bad lines give error records" 1 '"line":2,"error":{"code":"malformed"' \
-  "13 documents: 2 analysed, 11 failed" "$tmp/bad.jsonl" -- "$analyze" --stream
+  "13 documents: 2 analysed, 11 failed" "$tmp/bad.jsonl" -- "$analyze" --stream --full
 [ "$(wc -l <"$tmp/out")" -eq 13 ] && ok "errors: 13 records for 13 lines" || not_ok "errors: count" "$tmp/out"
 has "errors: good line" 1 '^{"id":1,"version"'
 has "errors: truncated JSON" 2 '^{"line":2,"error":{"code":"malformed","message":".*(column [0-9]*)"}}$'
@@ -115,11 +115,83 @@ has "long: the next line is read" 2 '^{"id":"after","version"'
 # ---- Plain lines ----------------------------------------------------------------
 printf 'Un film magnifique.\r\n\nUn repas décevant.\n"Guillemets" et \\ barre.' >"$tmp/lines.txt"
 check "lines: one record a line, id = line number" 1 '^{"id":1,"version"' \
-  "4 documents: 3 analysed, 1 failed" "$tmp/lines.txt" -- "$analyze" --lines
+  "4 documents: 3 analysed, 1 failed" "$tmp/lines.txt" -- "$analyze" --lines --full
 has "lines: CR dropped" 1 '"text":"Un film magnifique."}'
 has "lines: empty line" 2 '^{"id":2,"line":2,"error":{"code":"empty"'
 has "lines: third" 3 '^{"id":3,"version"'
 has "lines: last line without newline, escaped" 4 '"text":"\\"Guillemets\\" et \\\\ barre."'
+
+# ---- Records: document-level fields, or the whole result with --full -------
+printf '%s\n' '{"id":1,"text":"Un film magnifique. Mais la fin déçoit."}' >"$tmp/one.jsonl"
+check "records: document-level fields" 0 \
+  '^{"id":1,"version":"[^"]*","encoding":"utf-8","stats":{"characters":[0-9]*,"words":[0-9]*,"sentences":2,"tokens":[0-9]*},"sentiment":{"score":-\?[0-9.e-]*,"label":"[a-z]*","label_fr":"[^"]*","subjectivity":[0-9.e-]*},"topics":\[' \
+  "" "$tmp/one.jsonl" -- "$analyze" --stream -q
+for member in '"sentences":\[' '"drivers"' '"key_sentences"' '"lexicons"' '"tagged":false'; do
+  grep -q "$member" "$tmp/out" && not_ok "records: $member only with --full" "$tmp/out" ||
+    ok "records: no $member"
+done
+line 1 | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+assert all(t["tagged"] and isinstance(t["share"], float) for t in r["topics"]), r
+assert isinstance(r["sentiment"]["score"], float)' 2>"$tmp/py" &&
+  ok "records: valid JSON, reals typed as reals" || not_ok "records: JSON" "$tmp/py"
+cp "$tmp/out" "$tmp/brief"
+check "records: --full" 0 '"drivers":\[{"text":"' "" "$tmp/one.jsonl" -- \
+  "$analyze" --stream -q --full
+has "records: --full has the sentences" 1 '"sentences":\[{"start":0,"length":19,'
+python3 - "$tmp/brief" "$tmp/out" <<'PY' 2>"$tmp/py" && ok "records: the same values as --full" || not_ok "records: values differ" "$tmp/py"
+import json, sys
+brief, full = (json.loads(open(f).read()) for f in sys.argv[1:])
+for k in ("id", "version", "encoding", "stats"):
+    assert brief[k] == full[k], k
+for k in ("score", "label", "label_fr", "subjectivity"):
+    assert brief["sentiment"][k] == full["sentiment"][k], k
+assert brief["topics"] == [t for t in full["topics"] if t["tagged"]]
+PY
+
+# ---- The common line is read without jansson: the same records ---------------
+# Each document twice: as it is, and with a nested member that only jansson
+# reads. Apart from that member, the two records must be equal.
+texts=(
+  'Un film magnifique, vraiment réussi.'
+  'Échappements : \"cité\" \\\\ \/ \b\f\n\r\t \u00e9t\u00C9 \u2019 \ud83d\ude00 génial.'
+  ''
+  '   '
+)
+: >"$tmp/pairs.jsonl"
+for t in "${texts[@]}"; do
+  for extra in '' ',"nested":{"a":[1]}'; do
+    printf '{"id":"i\\u0064","n":-0.50,"big":123456789012345678901234567890,"ok":true,"z":null,"s":"a\\"b\\u00e9","text":"%s"%s}\n' \
+      "$t" "$extra" >>"$tmp/pairs.jsonl"
+  done
+done
+"$analyze" --stream -q --full --input-errors-ok <"$tmp/pairs.jsonl" >"$tmp/pairs.out" 2>"$tmp/err"
+# Error records carry their line number, which differs within a pair.
+sed -n '1~2p' "$tmp/pairs.out" | sed 's/"line":[0-9]*,//' >"$tmp/plain"
+sed -n '2~2p' "$tmp/pairs.out" | sed 's/"line":[0-9]*,//; s/,"nested":{"a":\[1\]}//' >"$tmp/nested"
+same "fast reading: the same records as jansson's" "$tmp/nested" "$tmp/plain"
+grep -q '^{"id":"i\\u0064","n":-0.50,"big":123456789012345678901234567890,"ok":true,"z":null,"s":"a\\"b\\u00e9","version"' "$tmp/plain" &&
+  ok "fast reading: members passed through as written" || not_ok "fast reading: members" "$tmp/plain"
+
+# Lines the fast reading must not accept: jansson rejects them all.
+{
+  printf '%s\n' '{"id":1,"text":"ok","t":"\x"}'
+  printf '%s\n' '{"id":2,"text":"ok","n":01}'
+  printf '%s\n' '{"id":3,"text":"ok",}'
+  printf '%s\n' '{"id":4,"text":"ok"} x'
+  printf '%s\n' '{"id":5 "text":"ok"}'
+  printf '%s\n' '{"id":6,"text":"ok","n":1.}'
+  printf '%s\n' '{"id":7,"text":"ok","n":1e999}'
+  printf '{"id":8,"text":"a\ttab"}\n' # a raw tab
+  printf '%s\n' '{"id":9,"text":"\udc00 low"}'
+  printf '%s\n' '{"id":10,"text":"ok","b":tru}'
+  printf '%s\n' '{"id":11,"text":"ok","text":"again"}'
+} >"$tmp/reject.jsonl"
+"$analyze" --stream -q <"$tmp/reject.jsonl" >"$tmp/out" 2>"$tmp/err"
+[ "$(grep -c '"error":{"code":"malformed"' "$tmp/out")" -eq 11 ] &&
+  ok "fast reading: every malformed line is an error record" ||
+  not_ok "fast reading: malformed lines accepted" "$tmp/out"
 
 # ---- Usage -------------------------------------------------------------------------
 check "usage: --stream takes no FILE" 2 "" "no FILE" /dev/null -- "$analyze" --stream x.txt

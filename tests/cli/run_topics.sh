@@ -14,8 +14,10 @@ failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
 # A known gap of the shipped model is still checked and reported, as a TAP
-# TODO, without failing the run; it shows when it starts to pass.
-known_gaps="autorisation-medicament.txt: tagged regulation"
+# TODO, without failing the run; it shows when it starts to pass. The club
+# article's economy share (6%) is below the model's tagging floor of 1/K
+# (docs/topics.md).
+known_gaps="club-finances-sponsor.txt: tagged economy"
 is_known_gap() {
   case "$known_gaps" in *"$1"*) return 0 ;; esac
   return 1
@@ -24,8 +26,11 @@ is_known_gap() {
 # Multi-topic articles: every topic named must be tagged, every topic
 # prefixed with '!' must not be. Besides the two op-eds on banning a
 # foreign video app (regulation, geopolitics, advertising, technology),
-# articles on a football club's finances, a drug approval and the
-# decarbonisation of a steelworks.
+# articles on a football club's finances, a drug approval, the
+# decarbonisation of a steelworks, a presidential election and coalition
+# talks abroad (national politics, not relations between states), a border
+# summit between two states, a data-protection fine against a social
+# network and a car maker's advertising campaign.
 check_tags() {
   article=$1
   shift
@@ -70,6 +75,16 @@ if [ -f "$root/models/topics-fr.avm" ]; then
     '!sport' '!environment' '!culture'
   check_tags "$fixtures/acier-decarbonation.txt" environment economy \
     '!sport' '!health' '!culture'
+  check_tags "$fixtures/election-presidentielle-opposition.txt" politics \
+    '!geopolitics' '!sport' '!culture'
+  check_tags "$fixtures/coalition-espagne.txt" politics \
+    '!geopolitics' '!sport' '!health'
+  check_tags "$fixtures/sommet-frontiere.txt" geopolitics \
+    '!politics' '!sport' '!health'
+  check_tags "$fixtures/amende-donnees-plateforme.txt" regulation technology \
+    '!sport' '!health' '!geopolitics'
+  check_tags "$fixtures/campagne-publicitaire-voiture.txt" advertising economy \
+    '!sport' '!health' '!geopolitics'
 fi
 
 # Training from a directory per label, twice: the same bytes.
@@ -117,6 +132,56 @@ if [ "$status" -eq 3 ] && grep -q "bad.avm" "$tmp/err"; then
   ok "a truncated model is rejected, naming the file"
 else
   not_ok "a truncated model is rejected (exit $status)"; sed 's/^/#   /' "$tmp/err"
+fi
+
+# The thread count changes nothing in the model file: a corpus written
+# here (each document sentences of its topic's words and a word of its
+# own, so that every reading thread meets terms the others have not;
+# weather is known from seed words only, through EM) trained with one,
+# two and three threads, the count given in each form the options take.
+awk -v lab="$tmp/threads.tsv" -v unl="$tmp/threads-unlabelled.tsv" 'BEGIN {
+  split("match club joueur entraîneur championnat victoire équipe stade", w0, " ")
+  split("recette beurre farine sucre chef sauce gâteau cuisson", w1, " ")
+  split("météo pluie orage vent neige nuage tempête prévision", w2, " ")
+  for (d = 0; d < 150; d++) {
+    t = d % 3
+    text = sprintf("Le mot zk%c%c revient.", 97 + d % 26, 97 + int(d / 26) % 26)
+    for (s = 0; s < 3; s++)
+      for (k = 0; k < 6; k++) {
+        x = (d * 7 + s * 5 + k * k * 3) % 8 + 1
+        word = t == 0 ? w0[x] : t == 1 ? w1[x] : w2[x]
+        text = text " " word (k == 5 ? "." : "")
+      }
+    if (t == 2 || d % 5 == 0) {
+      print text > unl
+    } else {
+      label = t ? "food" : "sport"
+      print label "\t" text > lab
+    }
+  }
+}'
+printf '[sport] Sport\nmatch club joueur\n[food] Cuisine\nrecette beurre\n[weather] Météo\nmétéo pluie orage vent neige\n' \
+  >"$tmp/threads.seeds"
+threads_ok=yes
+for j in "--threads 1" "-j 2" "--threads=3" "-j3"; do
+  # shellcheck disable=SC2086 # $j is an option and its value
+  "$avis" train nb --data-dir "$root" --topics "$tmp/threads.seeds" --min-df 1 \
+    --date 2025-01-01 $j -o "$tmp/threads.avm" "$tmp/threads.tsv" \
+    --unlabelled "$tmp/threads-unlabelled.tsv" 2>"$tmp/threads.err" ||
+    threads_ok="no ($j failed)"
+  if [ "$j" = "--threads 1" ]; then
+    mv "$tmp/threads.avm" "$tmp/threads-1.avm"
+  elif ! cmp -s "$tmp/threads.avm" "$tmp/threads-1.avm"; then
+    threads_ok="no ($j gives another model)"
+  fi
+done
+if [ "$threads_ok" = yes ] && grep -q "seed words give .* weather" "$tmp/threads.err" &&
+   "$avis" dump "$tmp/threads-1.avm" | grep -q '^command: avis train nb --data-dir' &&
+   ! "$avis" dump "$tmp/threads-1.avm" | grep -q -e '--threads' -e ' -j'; then
+  ok "the thread count changes nothing in the model file"
+else
+  not_ok "the thread count changes nothing in the model file: $threads_ok"
+  sed 's/^/#   /' "$tmp/threads.err"
 fi
 
 echo "$passed passed, $failed failed"

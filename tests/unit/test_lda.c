@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "buf.h"
 #include "lda.h"
 #include "topicfile.h"

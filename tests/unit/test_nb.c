@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "avis.h"
+#include "avis_train.h"
 #include "nb.h"
 
 static const char *const sport_docs[] = {
@@ -297,15 +298,316 @@ static void analysis_reports_topics(void **state) {
   avis_model_free(m);
 }
 
+/* ---- Scoring against a plain reimplementation -------------------------- */
+
+/* A hand-made topic scorer: 6 terms, 3 labels, log(1 + tf) features of
+ * unit length, passages of 3 terms. */
+#define T_TERMS 6
+#define T_LABELS 3
+static const float t_weights[T_TERMS * T_LABELS] = {
+    -0.5f, -1.5f, -2.0f, -1.0f, -0.2f, -2.5f, -2.0f, -1.0f, -0.1f,
+    -0.7f, -0.8f, -0.9f, -3.0f, -0.4f, -1.1f, -1.2f, -2.2f, -0.3f};
+static const float t_bias[T_LABELS] = {-1.0f, -1.1f, -1.2f};
+static const float t_threshold[T_LABELS] = {0.5f, 0.5f, 0.5f};
+
+static avis_nb_scorer test_scorer(void) {
+  avis_nb_scorer s = {0};
+  s.nlabels = T_LABELS;
+  s.nterms = T_TERMS;
+  s.flags = AVIS_NB_LOG_TF | AVIS_NB_L2;
+  s.passage_terms = 3;
+  s.multi_label = 1;
+  s.weights = t_weights;
+  s.bias = t_bias;
+  s.threshold = t_threshold;
+  s.scale = 0.7;
+  s.doc_weight = 0.25;
+  s.passage_win = 0.4;
+  s.tag_floor = 0.02;
+  return s;
+}
+
+/* The posterior of seq[0..n) from a bag counted by a linear search, in
+ * order of first occurrence. */
+static void plain_posterior(const avis_nb_scorer *s, const uint32_t *seq,
+                            size_t n, double *post) {
+  uint32_t ids[T_TERMS];
+  float vals[T_TERMS];
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (seq[i] == AVIS_TERM_BREAK)
+      continue;
+    size_t j = 0;
+    while (j < m && ids[j] != seq[i])
+      j++;
+    if (j == m) {
+      ids[m] = seq[i];
+      vals[m++] = 0;
+    }
+    vals[j] += 1;
+  }
+  double scores[T_LABELS];
+  avis_nb_transform(vals, m, s->flags);
+  avis_nb_score_row(s, ids, vals, m, scores);
+  avis_nb_softmax(scores, T_LABELS, s->scale, post);
+}
+
+/* The shares avis_nb_predict() documents: the whole document's posterior
+ * weighted doc_weight, each passage's weighted by its share of the terms. */
+static void plain_shares(const avis_nb_scorer *s, const uint32_t *seq,
+                         size_t n, double *shares) {
+  double post[T_LABELS];
+  size_t nterms = 0, start = 0, count = 0;
+  for (size_t i = 0; i < n; i++)
+    nterms += seq[i] != AVIS_TERM_BREAK;
+  plain_posterior(s, seq, n, post);
+  for (size_t c = 0; c < T_LABELS; c++)
+    shares[c] = s->doc_weight * post[c];
+  for (size_t i = 0; i <= n; i++) {
+    if (i < n && seq[i] != AVIS_TERM_BREAK) {
+      count++;
+      continue;
+    }
+    if (count && (count >= s->passage_terms || i == n)) {
+      plain_posterior(s, seq + start, i - start, post);
+      for (size_t c = 0; c < T_LABELS; c++)
+        shares[c] += (1 - s->doc_weight) * (double)count / (double)nterms *
+                     post[c];
+      start = i + 1;
+      count = 0;
+    }
+  }
+}
+
+/* Test documents: sentences, repeated terms, and a count beyond the
+ * table of logarithms. */
+static size_t test_document(int which, uint32_t *seq, size_t cap) {
+  static const uint32_t a[] = {0, 1, 1, AVIS_TERM_BREAK, 2, 0, 3,
+                               AVIS_TERM_BREAK, 4, AVIS_TERM_BREAK, 5, 5, 1};
+  static const uint32_t b[] = {3, 4, AVIS_TERM_BREAK, 4, 4, 2};
+  size_t n = 0;
+  if (which == 0) {
+    memcpy(seq, a, sizeof a);
+    return sizeof a / sizeof *a;
+  }
+  if (which == 1) {
+    memcpy(seq, b, sizeof b);
+    return sizeof b / sizeof *b;
+  }
+  for (size_t i = 0; n + 2 < cap && i < AVIS_NB_LOG_TABLE + 40; i++) {
+    seq[n++] = i % 7 == 0 ? 5 : 2;
+    if (i % 50 == 49)
+      seq[n++] = AVIS_TERM_BREAK;
+  }
+  return n;
+}
+
+static void scoring_matches_plain_bags(void **state) {
+  (void)state;
+  avis_nb_scorer s = test_scorer();
+  avis_nb_work reused = {0};
+  uint32_t seq[512];
+  /* The same work across documents must keep nothing of the last one. */
+  static const int order[] = {0, 1, 2, 0, 2, 1};
+  for (size_t d = 0; d < sizeof order / sizeof *order; d++) {
+    size_t n = test_document(order[d], seq, 512);
+    double shares[T_LABELS], fresh_shares[T_LABELS], want[T_LABELS];
+    int tagged[T_LABELS], fresh_tagged[T_LABELS];
+    avis_nb_work fresh = {0};
+    assert_int_equal(avis_nb_predict(&s, seq, n, &reused, shares, tagged), 0);
+    assert_int_equal(
+        avis_nb_predict(&s, seq, n, &fresh, fresh_shares, fresh_tagged), 0);
+    plain_shares(&s, seq, n, want);
+    for (size_t c = 0; c < T_LABELS; c++) {
+      assert_true(shares[c] == want[c]);
+      assert_true(fresh_shares[c] == want[c]);
+      assert_int_equal(tagged[c], fresh_tagged[c]);
+      assert_true(reused.peak[c] == fresh.peak[c]);
+      assert_true(reused.peak[c] > 0 && reused.peak[c] < 1);
+    }
+    avis_nb_work_release(&fresh);
+  }
+  avis_nb_work_release(&reused);
+}
+
+/* Evidence: log(1 + count) × (weight for the label - mean weight), the
+ * strongest first, each with the first place its term occurs. */
+static void evidence_matches_plain_bags(void **state) {
+  (void)state;
+  avis_nb_scorer s = test_scorer();
+  avis_nb_work w = {0};
+  uint32_t seq[512];
+  for (int which = 0; which < 3; which++) {
+    size_t n = test_document(which, seq, 512);
+    double shares[T_LABELS];
+    assert_int_equal(avis_nb_predict(&s, seq, n, &w, shares, NULL), 0);
+    for (uint32_t c = 0; c < T_LABELS; c++) {
+      uint32_t ids[2], first[2];
+      double weight[2];
+      size_t found = avis_nb_evidence(&s, c, &w, ids, weight, first, 2);
+      /* Every term with a positive push, by a quadratic scan. */
+      double best[2] = {0, 0};
+      uint32_t best_id[2] = {0, 0};
+      size_t want = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (seq[i] == AVIS_TERM_BREAK)
+          continue;
+        size_t seen = 0, count = 0;
+        for (size_t j = 0; j < n; j++) {
+          seen += j < i && seq[j] == seq[i];
+          count += seq[j] == seq[i];
+        }
+        const float *row = t_weights + seq[i] * T_LABELS;
+        double mean = ((double)row[0] + row[1] + row[2]) / T_LABELS;
+        double push = (float)log1p((double)count) * (row[c] - mean);
+        if (seen || push <= 0)
+          continue;
+        want++;
+        if (push > best[0]) {
+          best[1] = best[0], best_id[1] = best_id[0];
+          best[0] = push, best_id[0] = seq[i];
+        } else if (push > best[1]) {
+          best[1] = push, best_id[1] = seq[i];
+        }
+      }
+      assert_int_equal(found, want < 2 ? want : 2);
+      for (size_t e = 0; e < found; e++) {
+        assert_int_equal(ids[e], best_id[e]);
+        assert_true(fabs(weight[e] - best[e]) < 1e-12);
+        assert_int_equal(seq[first[e]], ids[e]);
+        for (size_t j = 0; j < first[e]; j++)
+          assert_true(seq[j] != ids[e]);
+      }
+    }
+  }
+  avis_nb_work_release(&w);
+}
+
+/* ---- Thread counts ------------------------------------------------------- */
+
+/* Document d of a corpus written for the test below: three sentences of
+ * its topic's words in an order of its own, and a word spelt from d, so
+ * that each thread's run meets terms the other runs have not. */
+static void generated_text(size_t d, char *out, size_t cap) {
+  static const char *const words[3][8] = {
+      {"match", "club", "joueur", "entraîneur", "championnat", "victoire",
+       "équipe", "stade"},
+      {"recette", "beurre", "farine", "sucre", "chef", "sauce", "gâteau",
+       "cuisson"},
+      {"météo", "pluie", "orage", "vent", "neige", "nuage", "tempête",
+       "prévision"}};
+  uint64_t x = 0x9E3779B97F4A7C15ULL * (d + 1);
+  size_t n = (size_t)snprintf(out, cap, "Le mot zk%c%c revient.",
+                              'a' + (int)(d % 26), 'a' + (int)(d / 26 % 26));
+  for (int s = 0; s < 3; s++) {
+    for (int w = 0; w < 6 && n < cap; w++) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      n += (size_t)snprintf(out + n, cap - n, " %s%s",
+                            words[d % 3][x >> 61], w == 5 ? "." : "");
+    }
+  }
+}
+
+/* Labels: sport and food documents, but every fifth, are labelled; the
+ * weather ones never are (their topic comes from seed words and EM). */
+static const char *generated_label(size_t d) {
+  static const char *const labels[] = {"sport", "food"};
+  return d % 3 == 2 || d % 5 == 0 ? NULL : labels[d % 3];
+}
+
+#define GENERATED_DOCS 150
+
+/* The corpus, read one document at a time (threads 0) or in batches of
+ * `batch` documents on `threads` threads. */
+static avis_corpus *generated_corpus(avis_model *m, unsigned threads,
+                                     size_t batch) {
+  static char text[GENERATED_DOCS][512];
+  static const char *label[GENERATED_DOCS];
+  avis_corpus_text docs[GENERATED_DOCS];
+  int status[GENERATED_DOCS];
+  avis_corpus *c;
+  assert_int_equal(avis_corpus_new(&c, m), 0);
+  for (size_t d = 0; d < GENERATED_DOCS; d++) {
+    generated_text(d, text[d], sizeof text[d]);
+    label[d] = generated_label(d);
+    docs[d] = (avis_corpus_text){text[d], strlen(text[d]), &label[d],
+                                 label[d] != NULL, 1.0};
+    if (!threads)
+      assert_int_equal(avis_corpus_add(c, text[d], strlen(text[d]), &label[d],
+                                       label[d] != NULL),
+                       0);
+  }
+  if (threads)
+    assert_int_equal(avis_corpus_set_threads(c, threads), 0);
+  for (size_t d = 0; threads && d < GENERATED_DOCS; d += batch) {
+    size_t n = GENERATED_DOCS - d < batch ? GENERATED_DOCS - d : batch;
+    assert_int_equal(avis_corpus_add_batch(c, docs + d, n, status), 0);
+    for (size_t i = 0; i < n; i++)
+      assert_int_equal(status[i], 0);
+  }
+  return c;
+}
+
+/* The bytes of the model trained on `c` with `threads` threads, as saved. */
+static char *trained_bytes(avis_corpus *c, unsigned threads, size_t *len) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/avis-test-nb-threads-%ld.avm",
+           (long)getpid());
+  avis_classifier *cl = train_threads(c, threads);
+  assert_int_equal(avis_classifier_save(cl, path), 0);
+  avis_classifier_free(cl);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char *bytes = malloc(1 << 20);
+  assert_non_null(bytes);
+  *len = fread(bytes, 1, 1 << 20, f);
+  fclose(f);
+  remove(path);
+  assert_true(*len > 0 && *len < 1 << 20);
+  return bytes;
+}
+
+/* The model file is the same, byte for byte, whether the corpus was read
+ * one document at a time or in batches of any size on any number of
+ * threads, and whatever the number of training threads: seed words, EM
+ * over unlabelled documents, cross-validation and calibration included. */
+static void thread_count_keeps_model_bytes(void **state) {
+  (void)state;
+  static const struct {
+    unsigned read_threads;
+    size_t batch;
+    unsigned train_threads;
+  } runs[] = {{2, 7, 2}, {3, 64, 3}, {5, GENERATED_DOCS, 8}, {1, 1, 4}};
+  avis_model *m = model();
+  avis_corpus *ref = generated_corpus(m, 0, 0);
+  size_t ref_len;
+  char *ref_bytes = trained_bytes(ref, 1, &ref_len);
+  for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+    avis_corpus *c = generated_corpus(m, runs[r].read_threads, runs[r].batch);
+    size_t len;
+    char *bytes = trained_bytes(c, runs[r].train_threads, &len);
+    assert_int_equal(len, ref_len);
+    assert_memory_equal(bytes, ref_bytes, len);
+    free(bytes);
+    avis_corpus_free(c);
+  }
+  free(ref_bytes);
+  avis_corpus_free(ref);
+  avis_model_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(softmax_is_stable),
+      cmocka_unit_test(scoring_matches_plain_bags),
+      cmocka_unit_test(evidence_matches_plain_bags),
       cmocka_unit_test(trains_and_tags),
       cmocka_unit_test(training_is_deterministic),
       cmocka_unit_test(threads_change_nothing),
       cmocka_unit_test(batch_reports_rejected_texts),
       cmocka_unit_test(mixed_document_has_both_tags),
       cmocka_unit_test(analysis_reports_topics),
+      cmocka_unit_test(thread_count_keeps_model_bytes),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   remove(seeds_file());

@@ -1,7 +1,7 @@
 /* The word cache: every token gets the normalised form and stem it would
  * get from avis_normalize() and avis_stem(), and what the lexicon and the
  * modifier lists say about it, whether it is met for the first time, again
- * in the same document, in a later one, or after the cache was cleared. */
+ * in the same document, in a later one, or after the cache was full. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -249,6 +249,45 @@ static void bounded(void **state) {
   free(text);
 }
 
+/* A full cache keeps the forms of the most recent documents and drops
+ * the others: the words every document uses are not worked out again, and
+ * every token still reads right, whether its entry was kept (and moved)
+ * or made again. */
+static void eviction_keeps_recent_forms(void **state) {
+  fixture *f = *state;
+  static const char common[] = "Le gouvernement est très bon";
+  char text[96];
+  /* Four new forms a document: enough documents to fill the cache once. */
+  size_t docs = AVIS_WORD_CACHE_MAX / 4 + 100;
+  for (size_t d = 0; d < docs; d++) {
+    snprintf(text, sizeof text, "%s N%zua N%zub N%zuc N%zud", common, d, d,
+             d, d);
+    document doc;
+    resolve(f, text, &doc);
+    if (d % 4096 == 0 || d + 1 == docs)
+      check_strings(f, text, &doc);
+    release(&doc);
+  }
+  size_t size = avis_word_cache_size(f->cache);
+  assert_true(size < AVIS_WORD_CACHE_MAX / 2 + 1000);
+  /* The common words and the forms of a document read shortly before the
+   * cache filled up were kept; the first document's forms were not. */
+  document doc;
+  snprintf(text, sizeof text, "%s N%zua", common, docs - 150);
+  resolve(f, text, &doc);
+  assert_int_equal(avis_word_cache_size(f->cache), size);
+  check_strings(f, text, &doc);
+  release(&doc);
+  snprintf(text, sizeof text, "%s N0a", common);
+  resolve(f, text, &doc);
+  assert_int_equal(avis_word_cache_size(f->cache), size + 1);
+  check_strings(f, text, &doc);
+  assert_non_null(avis_word_entry(&f->lex, doc.words[1].lex_form));
+  assert_non_null(avis_word_modifier(&f->mods, doc.words[3].mod));
+  assert_non_null(avis_word_entry(&f->lex, doc.words[4].lex_form));
+  release(&doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(strings_match_the_stages, setup,
@@ -258,6 +297,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(roles_of_the_same_bytes, setup, teardown),
       cmocka_unit_test_setup_teardown(bounded, setup, teardown),
+      cmocka_unit_test_setup_teardown(eviction_keeps_recent_forms, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
