@@ -120,7 +120,8 @@ static int reserve(avis_result *r) {
 
 static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
                       avis_result *r) {
-  int rc = avis_decode(bytes, len, &r->text, &r->encoding);
+  size_t chars;
+  int rc = avis_decode_counted(bytes, len, &r->text, &r->encoding, &chars);
   if (rc)
     return rc;
   if ((rc = reserve(r)) != 0)
@@ -128,7 +129,7 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
   if ((rc = avis_tokenize(r->text.data, r->text.len, &r->tokens)) != 0)
     return avis_fail(rc, "tokenising: %s", avis_strerror(rc));
   truncate_tokens(r, a->max_tokens);
-  r->chars = avis_utf8_count(r->text.data, r->text.len);
+  r->chars = r->truncated ? avis_utf8_count(r->text.data, r->text.len) : chars;
   const avis_word *words;
   if ((rc = avis_word_cache_resolve(a->words, r->text.data, r->tokens.data,
                                     r->tokens.len, &r->arena, &words)) != 0)

@@ -66,6 +66,11 @@ size_t avis_utf8_valid_prefix(const char *str, size_t len) {
   return i;
 }
 
+static int nul_at(size_t offset) {
+  return avis_fail(AVIS_ERR_BINARY, "binary input: NUL byte at offset %zu",
+                   offset);
+}
+
 /* Control characters that text does not contain: C0 controls other than
  * tab, LF, FF and CR, and DEL. */
 static int is_binary_control(unsigned char c) {
@@ -83,10 +88,12 @@ static int may_hold_control(uint64_t w) {
   return ((below_space | is_del) & HIGH_BITS) != 0;
 }
 
-/* Counts binary control bytes; fails at the first NUL. */
-static int count_controls(const unsigned char *s, size_t len, size_t *count) {
+/* Counts the binary control bytes of s[from..len); fails at the first
+ * NUL, giving its offset in s. */
+static int count_controls(const unsigned char *s, size_t from, size_t len,
+                          size_t *count) {
   size_t n = 0;
-  size_t i = 0;
+  size_t i = from;
   while (i < len) {
     if (i + 8 <= len && !may_hold_control(load8(s + i))) {
       i += 8;
@@ -95,12 +102,76 @@ static int count_controls(const unsigned char *s, size_t len, size_t *count) {
     size_t end = i + 8 < len ? i + 8 : len;
     for (; i < end; i++) {
       if (s[i] == 0)
-        return avis_fail(AVIS_ERR_BINARY,
-                         "binary input: NUL byte at offset %zu", i);
+        return nul_at(i);
       n += (size_t)is_binary_control(s[i]);
     }
   }
   *count = n;
+  return 0;
+}
+
+/* What one pass over the input finds. */
+typedef struct {
+  size_t controls; /* binary control bytes */
+  size_t valid;    /* length of the longest valid UTF-8 prefix */
+  size_t trailing; /* continuation bytes in that prefix */
+} input_scan;
+
+/* Bytes before the first one from 0x80 up in a word that holds one (its
+ * high bits in `high`), which a scan may skip at once; 0 where the byte
+ * order is not known, and the bytes are then taken one at a time. */
+static size_t ascii_bytes_before(uint64_t high) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return (size_t)__builtin_ctzll(high) / 8;
+#else
+  (void)high;
+  return 0;
+#endif
+}
+
+/* Counts the control bytes, checks UTF-8 and counts the continuation bytes
+ * (so the characters) in one pass rather than three: each is cheap, but
+ * every document pays for all of them. French text is mostly ASCII
+ * without controls, read a word at a time up to the next accented
+ * letter. */
+static int scan_input(const unsigned char *s, size_t len, input_scan *out) {
+  size_t i = 0, controls = 0, trailing = 0;
+  while (i < len) {
+    if (i + 8 <= len) {
+      uint64_t w = load8(s + i);
+      if (!may_hold_control(w)) {
+        uint64_t high = w & HIGH_BITS;
+        if (!high) {
+          i += 8;
+          continue;
+        }
+        i += ascii_bytes_before(high);
+      }
+    }
+    if (s[i] < 0x80) {
+      if (s[i] == 0)
+        return nul_at(i);
+      controls += (size_t)is_binary_control(s[i]);
+      i++;
+      continue;
+    }
+    size_t n = utf8_sequence_length(s + i, len - i);
+    if (!n) {
+      /* Not UTF-8: only the controls remain to be counted. */
+      size_t rest = 0;
+      int rc = count_controls(s, i, len, &rest);
+      out->controls = controls + rest;
+      out->valid = i;
+      out->trailing = trailing;
+      return rc;
+    }
+    trailing += n - 1;
+    i += n;
+  }
+  out->controls = controls;
+  out->valid = len;
+  out->trailing = trailing;
   return 0;
 }
 
@@ -178,28 +249,37 @@ static int copy_utf8(const unsigned char *s, size_t len, avis_buf *out,
   return 0;
 }
 
-int avis_decode(const char *bytes, size_t len, avis_buf *out,
-                avis_encoding *encoding) {
+int avis_decode_counted(const char *bytes, size_t len, avis_buf *out,
+                        avis_encoding *encoding, size_t *chars) {
   const unsigned char *s = (const unsigned char *)bytes;
-  size_t controls = 0;
+  input_scan scan = {0, 0, 0};
   avis_buf_clear(out);
   *encoding = AVIS_ENCODING_UTF8;
-  int rc = count_controls(s, len, &controls);
+  int rc = scan_input(s, len, &scan);
   if (rc)
     return rc;
-  if (controls > len / 10)
+  if (scan.controls > len / 10)
     return avis_fail(AVIS_ERR_BINARY,
                      "binary input: %zu of %zu bytes are control characters",
-                     controls, len);
-  if (avis_utf8_valid_prefix(bytes, len) == len)
+                     scan.controls, len);
+  if (scan.valid == len) {
     rc = copy_utf8(s, len, out, encoding);
-  else {
+    /* A byte-order mark is one character, dropped. */
+    *chars = len - scan.trailing - (*encoding == AVIS_ENCODING_UTF8_BOM);
+  } else {
     *encoding = AVIS_ENCODING_CP1252;
     rc = decode_cp1252(s, len, out);
+    *chars = len; /* one character a byte */
   }
   if (rc)
     return rc;
   if (!has_text(out->data, out->len))
     return avis_fail(AVIS_ERR_EMPTY, "empty input: no text, only white space");
   return 0;
+}
+
+int avis_decode(const char *bytes, size_t len, avis_buf *out,
+                avis_encoding *encoding) {
+  size_t chars;
+  return avis_decode_counted(bytes, len, out, encoding, &chars);
 }

@@ -18,6 +18,12 @@
 int avis_decode(const char *bytes, size_t len, avis_buf *out,
                 avis_encoding *encoding);
 
+/* avis_decode(), also setting *chars to the number of characters (code
+ * points) of the decoded text: they are counted in the pass that checks
+ * the input rather than in one more pass over the text. */
+int avis_decode_counted(const char *bytes, size_t len, avis_buf *out,
+                        avis_encoding *encoding, size_t *chars);
+
 /* Length of the longest prefix of s[0..len) that is valid UTF-8 (RFC 3629:
  * no overlongs, no surrogates, nothing past U+10FFFF). */
 size_t avis_utf8_valid_prefix(const char *s, size_t len);

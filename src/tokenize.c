@@ -7,12 +7,23 @@
  * name?) is made once per run. A sentence boundary is decided when the
  * token after the full stop arrives. So the time is linear in the input,
  * whatever it holds. ASCII is classified through a table; utf8proc is asked
- * only about other characters. */
+ * only about other characters. Common words take a shortcut
+ * (common_word_end()) that gives up, to the general rules, on anything it
+ * is not sure of; a word is then read at most twice. */
 #include "buf.h"
 #include "tokenize.h"
 
 #include <string.h>
 #include <utf8proc.h>
+
+/* emit() runs once per token; the work it rarely needs (case flags,
+ * sentence ends) is kept out of it, so that the common call stays short
+ * and saves few registers. */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline))
+#else
+#define COLD
+#endif
 
 /* ---- Character classes ------------------------------------------------- */
 
@@ -26,7 +37,9 @@ enum {
   C_MARK = 0x040,   /* combining mark: part of the character before it */
   C_FORMAT = 0x080, /* invisible: soft hyphen, joiners, byte-order mark */
   C_ADDR = 0x100,   /* ASCII allowed in e-mail local parts and host names */
-  C_PLAIN = 0x200   /* ASCII that may follow a word without changing it */
+  C_PLAIN = 0x200,  /* ASCII that may follow a word without changing it */
+  C_OPENS = 0x400   /* ASCII that may open a keycap, URL, emoticon, handle,
+                       hashtag or number: scan_token() tries those first */
 };
 
 #define SP (C_SPACE | C_PLAIN)
@@ -34,30 +47,36 @@ enum {
 #define AD C_ADDR
 #define UP (C_UPPER | C_LETTER | C_WORD | C_ADDR)
 #define LO (C_LOWER | C_LETTER | C_WORD | C_ADDR)
-#define DG (C_DIGIT | C_WORD | C_ADDR)
+#define DG (C_DIGIT | C_WORD | C_ADDR | C_OPENS)
+#define OP (C_PLAIN | C_OPENS)
+#define UO (UP | C_OPENS)
+#define LOO (LO | C_OPENS)
 /* Indexed by byte: bytes from 0x80 up start or continue other characters
  * and have no class here. */
 static const uint16_t ascii_class[256] = {
     SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
     SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP, SP,
     /* space ! " # $ % & ' ( ) * + , - . / */
-    SP, PL, PL, PL, PL, AD, PL, 0,  PL, PL, PL, AD, PL, AD, AD, PL,
+    SP, PL, PL, OP, PL, AD, PL, 0,  PL, PL, OP, AD, PL, AD | C_OPENS, AD, PL,
     /* 0-9 : ; < = > ? */
-    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, PL, PL, PL, PL, PL, PL,
-    /* @ A-O */
-    0,  UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP,
-    /* P-Z [ \ ] ^ _ */
-    UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, PL, PL, PL, PL, C_WORD | AD,
+    DG, DG, DG, DG, DG, DG, DG, DG, DG, DG, OP, OP, OP, OP, PL, PL,
+    /* @ A-O (F H: ftp:// http://) */
+    C_OPENS, UP, UP, UP, UP, UP, UO, UP, UO, UP, UP, UP, UP, UP, UP, UP,
+    /* P-Z (W: www.; X: xD) [ \ ] ^ _ */
+    UP, UP, UP, UP, UP, UP, UP, UO, UO, UP, UP, PL, PL, PL, OP, C_WORD | AD,
     /* ` a-o */
-    PL, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO,
+    PL, LO, LO, LO, LO, LO, LOO, LO, LOO, LO, LO, LO, LO, LO, LO, LO,
     /* p-z { | } ~ DEL */
-    LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, LO, PL, PL, PL, PL, SP};
+    LO, LO, LO, LO, LO, LO, LO, LOO, LOO, LO, LO, PL, PL, PL, PL, SP};
 #undef SP
 #undef PL
 #undef AD
 #undef UP
 #undef LO
 #undef DG
+#undef OP
+#undef UO
+#undef LOO
 
 static unsigned unicode_class(int32_t cp) {
   if (cp == 0x02BC)
@@ -107,6 +126,8 @@ typedef struct {
   int pending;         /* PENDING_*: the last full stop may end a sentence */
   int nospace_ok;      /* ...even with no space after it (jeudi.Le) */
   int spaced;          /* white space seen since that full stop */
+  int general;         /* every word through scan_word(): the reference
+                          the shortcut for common words is tested against */
 } tokenizer;
 
 typedef struct {
@@ -238,11 +259,57 @@ static int is_joiner(decoded c) {
   return (c.cls & C_FORMAT) || c.cp == 0x00B7;
 }
 
+/* End of the run of ASCII letters, digits and '_' at p. A loop over the
+ * bytes would mispredict its exit at the end of nearly every word; where
+ * the byte order allows, eight bytes are classified at once instead, and
+ * most words end within the first eight. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES 0x0101010101010101ULL
+#define HIGH_BITS 0x8080808080808080ULL
+
+/* The high bit of each byte of v (all below 0x80) in [lo, hi]. */
+static uint64_t bytes_between(uint64_t v, unsigned lo, unsigned hi) {
+  return (v + ONES * (0x80 - lo)) & ~(v + ONES * (0x7F - hi)) & HIGH_BITS;
+}
+
+static size_t ascii_word_end(const tokenizer *t, size_t p) {
+  for (; p + 8 <= t->len; p += 8) {
+    uint64_t w;
+    memcpy(&w, t->s + p, sizeof w);
+    uint64_t v = w & ~HIGH_BITS;
+    /* | 0x20 turns exactly the capitals into a..z; & ~w drops the bytes
+     * from 0x80 up. */
+    uint64_t word = (bytes_between(v | ONES * 0x20, 'a', 'z') |
+                     bytes_between(v, '0', '9') |
+                     bytes_between(v, '_', '_')) & ~w;
+    if (word != HIGH_BITS)
+      return p + (size_t)__builtin_ctzll(~word & HIGH_BITS) / 8;
+  }
+  while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
+    p++;
+  return p;
+}
+#undef ONES
+#undef HIGH_BITS
+#else
+static size_t ascii_word_end(const tokenizer *t, size_t p) {
+  while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
+    p++;
+  return p;
+}
+#endif
+
+/* Whether s[0] s[1] is a Latin-1 letter (À..ÿ but × and ÷), as char_at()
+ * classes it. */
+static int is_latin1_letter(const unsigned char *s) {
+  return s[0] == 0xC3 && (s[1] & 0xC0) == 0x80 && s[1] != 0x97 && s[1] != 0xB7;
+}
+
 /* End of the run of word characters starting at p. */
 static size_t segment_end(const tokenizer *t, size_t p) {
   for (;;) {
-    while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
-      p++;
+    p = ascii_word_end(t, p);
     if (p >= t->len || t->s[p] < 0x80)
       return p;
     decoded c = char_at(t, p);
@@ -268,8 +335,11 @@ static int equals_folded(const tokenizer *t, size_t a, size_t b,
 
 static int in_list(const tokenizer *t, size_t a, size_t b,
                    const char *const *list, size_t count) {
+  unsigned char first = t->s[a];
+  if (first >= 'A' && first <= 'Z')
+    first = (unsigned char)(first + ('a' - 'A'));
   for (size_t i = 0; i < count; i++)
-    if (equals_folded(t, a, b, list[i]))
+    if ((unsigned char)list[i][0] == first && equals_folded(t, a, b, list[i]))
       return 1;
   return 0;
 }
@@ -376,7 +446,10 @@ static unsigned next_letter(const tokenizer *t, size_t *p, size_t b) {
 
 /* Stops at the first lower-case letter, which is usually the first
  * letter: then neither flag applies. */
-static unsigned case_flags(const tokenizer *t, size_t a, size_t b) {
+static COLD unsigned case_flags(const tokenizer *t, size_t a, size_t b) {
+  if (b - a >= 2 && t->s[a] >= 'A' && t->s[a] <= 'Z' && t->s[a + 1] >= 'a' &&
+      t->s[a + 1] <= 'z')
+    return AVIS_TF_CAPITAL; /* most capitalised words: no decoding */
   unsigned cls = next_letter(t, &a, b);
   if (!(cls & C_UPPER))
     return 0;
@@ -433,8 +506,9 @@ static int boundary_before(const tokenizer *t, const avis_tok *next) {
   return starts_sentence(t, next);
 }
 
-/* Decides whether a sentence ends before `next`, the token just added. */
-static void place_in_sentence(tokenizer *t, const avis_tok *next) {
+/* Decides whether a sentence ends before `next`, the token just added,
+ * after a blank line or a full stop. */
+static COLD void place_in_sentence(tokenizer *t, const avis_tok *next) {
   size_t i = t->out->len - 1;
   if (t->para_break) {
     t->para_break = 0;
@@ -443,8 +517,6 @@ static void place_in_sentence(tokenizer *t, const avis_tok *next) {
       end_sentence_at(t, i - 1);
     return;
   }
-  if (t->pending == PENDING_NONE)
-    return;
   int gap = next->start != t->last_end;
   t->spaced |= gap;
   if (is_trailer(t, next, gap))
@@ -503,7 +575,7 @@ static int asks_or_exclaims(const tokenizer *t, size_t a, size_t b) {
 }
 
 /* Called after a run of terminal punctuation was emitted. */
-static void open_pending(tokenizer *t) {
+static COLD void open_pending(tokenizer *t) {
   const avis_tok *term = last_tok(t);
   const avis_tok *prev =
       t->out->len - 1 > t->first ? tok_at(t, t->out->len - 2) : NULL;
@@ -545,7 +617,8 @@ static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
       !(ascii_class[t->s[start]] & C_LOWER))
     flags |= case_flags(t, start, end);
   tok->flags = (uint16_t)flags;
-  place_in_sentence(t, tok);
+  if (t->para_break || t->pending != PENDING_NONE)
+    place_in_sentence(t, tok);
   tok->sentence = t->sentence;
   t->last_end = end;
   t->pos = end;
@@ -740,6 +813,17 @@ static size_t folded_match(const tokenizer *t, size_t p, const char *entry) {
   const utf8proc_uint8_t *e = (const utf8proc_uint8_t *)entry;
   size_t q = p;
   while (*e) {
+    if (*e < 0x80 && q < t->len && t->s[q] < 0x80) {
+      /* ASCII on both sides, most of the time: no decoding. */
+      unsigned char x = t->s[q];
+      if (x >= 'A' && x <= 'Z')
+        x = (unsigned char)(x + ('a' - 'A'));
+      if (x != *e)
+        return 0;
+      e++;
+      q++;
+      continue;
+    }
     utf8proc_int32_t want;
     utf8proc_ssize_t n = utf8proc_iterate(e, -1, &want);
     decoded c = char_at(t, q);
@@ -1004,21 +1088,68 @@ static int scan_terminal(tokenizer *t) {
 
 /* ---- Driver -------------------------------------------------------------- */
 
-/* Most words are lower-case ASCII followed by a space or plain
- * punctuation: scan_word() would find the same token after many more
- * checks. 0 for other words. */
-static size_t plain_word_len(const tokenizer *t, size_t p) {
-  size_t e = p;
-  while (e < t->len && (ascii_class[t->s[e]] & C_WORD))
+/* Whether the full stops at e, after a word in ASCII, may belong to an
+ * e-mail address or a host name (address_len()): only when an address
+ * character or an at sign follows them. */
+static int dots_may_continue_address(const tokenizer *t, size_t e) {
+  while (e < t->len && t->s[e] == '.')
     e++;
-  if (e < t->len && !(ascii_class[t->s[e]] & C_PLAIN))
+  return e < t->len && (t->s[e] == '@' || (ascii_class[t->s[e]] & C_ADDR));
+}
+
+/* Most words are made of ASCII letters and the Latin-1 letters of French
+ * (é, À, ç: C3 and one more byte), and end at white space or punctuation;
+ * many are elided clitics (l', qu’). scan_word() finds the same tokens
+ * after many more checks: an address scan before every full stop, each
+ * character decoded through char_at(), the clitic list. This reads such a
+ * word once and returns its end, or the end of the clitic and its
+ * apostrophe with *elision set; 0 for anything it does not know to be
+ * plain (hyphens, apostrophes inside a word, other letters, marks,
+ * joiners, what may be an address), which scan_word() then decides. */
+static size_t common_word_end(const tokenizer *t, size_t p, int *elision) {
+  const unsigned char *s = t->s;
+  size_t e = p;
+  int ascii = 1;
+  for (;;) {
+    e = ascii_word_end(t, e);
+    if (e + 1 >= t->len || !is_latin1_letter(s + e))
+      break;
+    e += 2;
+    ascii = 0;
+  }
+  if (e == p)
     return 0;
-  return e - p;
+  if (e >= t->len || (ascii_class[s[e]] & C_PLAIN))
+    return e;
+  if (s[e] == '.')
+    return ascii && dots_may_continue_address(t, e) ? 0 : e;
+  size_t n = apostrophe_len(t, e);
+  if (!n) {
+    if (s[e] < 0x80)
+      return 0; /* - @ + %: compounds and addresses */
+    decoded c = char_at(t, e);
+    if ((c.cls & C_WORD) || is_joiner(c) || hyphen_len(t, e))
+      return 0; /* the word goes on, or may: scan_word() */
+    return e;
+  }
+  /* An apostrophe: it ends the word unless a letter follows. */
+  if (!has_class(t, e + n, C_LETTER))
+    return e;
+  if (!IN_LIST(t, p, e, clitics))
+    return 0; /* aujourd'hui, prud'homme */
+  *elision = 1;
+  return e + n;
 }
 
 /* Skips white space and stray invisible characters, noting a blank line. */
 static void skip_space(tokenizer *t) {
   size_t p = t->pos;
+  /* Most gaps are one space before an ASCII character that is not one. */
+  if (p + 1 < t->len && t->s[p] == ' ' && t->s[p + 1] < 0x80 &&
+      !(ascii_class[t->s[p + 1]] & C_SPACE)) {
+    t->pos = p + 1;
+    return;
+  }
   int newlines = 0;
   while (p < t->len) {
     unsigned char b = t->s[p];
@@ -1044,18 +1175,23 @@ static void skip_space(tokenizer *t) {
   t->pos = p;
 }
 
+static int emit_common_word(tokenizer *t, size_t start, size_t end,
+                            int elision) {
+  return elision ? emit_elision(t, start, end)
+                 : emit(t, start, end, AVIS_TOKEN_WORD, 0);
+}
+
 static int scan_token(tokenizer *t) {
-  size_t p = t->pos, n;
+  size_t p = t->pos, n, end;
+  int elision = 0;
   decoded c = char_at(t, p);
-  if (c.cp < 0x80) {
+  if (c.cls & C_OPENS) {
     if ((n = keycap_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
     if ((c.cls & C_LETTER) && (n = url_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_URL, 0);
     if ((n = emoticon_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_EMOTICON, 0);
-    if ((c.cls & C_LOWER) && (n = plain_word_len(t, p)))
-      return emit(t, p, p + n, AVIS_TOKEN_WORD, 0);
     if (c.cp == '@' && (n = handle_len(t, p)))
       return emit(t, p, p + n, AVIS_TOKEN_HANDLE, 0);
     if (c.cp == '#' && (n = hashtag_len(t, p)))
@@ -1063,6 +1199,9 @@ static int scan_token(tokenizer *t) {
     if (c.cls & C_DIGIT)
       return scan_number(t);
   }
+  if ((c.cls & C_LETTER) && !t->general &&
+      (end = common_word_end(t, p, &elision)))
+    return emit_common_word(t, p, end, elision);
   if (c.cls & (C_LETTER | C_DIGIT))
     return scan_word(t);
   if ((n = emoji_len(t, p, c)))
@@ -1072,7 +1211,8 @@ static int scan_token(tokenizer *t) {
   return emit(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
 }
 
-int avis_tokenize(const char *text, size_t len, avis_vec *out) {
+static int tokenize(const char *text, size_t len, avis_vec *out,
+                    int general) {
   if (!out || (!text && len))
     return AVIS_ERR_ARG;
   if (len > UINT32_MAX)
@@ -1082,6 +1222,7 @@ int avis_tokenize(const char *text, size_t len, avis_vec *out) {
   t.len = len;
   t.out = out;
   t.first = out->len;
+  t.general = general;
   for (;;) {
     skip_space(&t);
     if (t.pos >= len)
@@ -1093,4 +1234,12 @@ int avis_tokenize(const char *text, size_t len, avis_vec *out) {
   if (out->len > t.first)
     end_sentence_at(&t, out->len - 1);
   return 0;
+}
+
+int avis_tokenize(const char *text, size_t len, avis_vec *out) {
+  return tokenize(text, len, out, 0);
+}
+
+int avis_tokenize_general(const char *text, size_t len, avis_vec *out) {
+  return tokenize(text, len, out, 1);
 }

@@ -54,4 +54,9 @@ typedef struct {
  * length) or AVIS_ERR_TOO_LARGE (4 GiB or more: spans are 32-bit). */
 int avis_tokenize(const char *text, size_t len, avis_vec *out);
 
+/* avis_tokenize() without its shortcut for common words: every word goes
+ * through the general rules. The tokens are the same; the unit tests
+ * compare the two. */
+int avis_tokenize_general(const char *text, size_t len, avis_vec *out);
+
 #endif

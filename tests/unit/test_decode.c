@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "normalize.h"
 
 /* Decodes a string literal (its terminating NUL excluded). */
 #define DECODE(lit, out, enc) avis_decode(lit, sizeof lit - 1, out, enc)
@@ -194,6 +195,91 @@ static void output_is_cleared_first(void **state) {
   avis_buf_release(&out);
 }
 
+/* The characters counted while decoding are those of the decoded text,
+ * whatever the encoding and wherever the multi-byte characters fall
+ * against the word-at-a-time scan. */
+static void assert_counts(const char *bytes, size_t len) {
+  avis_buf out = {0};
+  avis_encoding enc;
+  size_t chars = 0;
+  assert_int_equal(avis_decode_counted(bytes, len, &out, &enc, &chars),
+                   AVIS_OK);
+  assert_int_equal(chars, avis_utf8_count(out.data, out.len));
+  avis_buf_release(&out);
+}
+
+static void characters_are_counted(void **state) {
+  (void)state;
+  static const char *const texts[] = {
+      "a", "été", "\xEF\xBB\xBF" "ça va", "caf\xE9 \x80", "😀 €\t\n",
+      "Un été très chaud, où l’on a dû fêter Noël 😀.",
+      "\xC3\xA9\xC0\xAF"};
+  char s[80];
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+    size_t n = strlen(texts[i]);
+    assert_counts(texts[i], n);
+    /* The same text at every offset after a run of ASCII. */
+    for (size_t pad = 1; pad <= 16; pad++) {
+      memset(s, 'x', pad);
+      memcpy(s + pad, texts[i], n);
+      assert_counts(s, pad + n);
+    }
+  }
+}
+
+/* The scan skips ASCII a word at a time up to the next byte from 0x80
+ * up: an accented letter, a bad byte, a NUL or a control character at any
+ * offset must be found all the same. */
+static void scan_at_every_offset(void **state) {
+  (void)state;
+  char s[40];
+  avis_buf out = {0};
+  avis_encoding enc;
+  size_t chars;
+  for (size_t k = 0; k + 2 <= sizeof s; k++) {
+    memset(s, 'a', sizeof s);
+    memcpy(s + k, "\xC3\xA9", 2);
+    assert_int_equal(avis_decode_counted(s, sizeof s, &out, &enc, &chars),
+                     AVIS_OK);
+    assert_int_equal(enc, AVIS_ENCODING_UTF8);
+    assert_int_equal(chars, sizeof s - 1);
+    s[k + 1] = 'a'; /* a lone lead byte: not UTF-8 */
+    assert_int_equal(avis_decode_counted(s, sizeof s, &out, &enc, &chars),
+                     AVIS_OK);
+    assert_int_equal(enc, AVIS_ENCODING_CP1252);
+    assert_int_equal(chars, sizeof s);
+    memcpy(s + k, "\xC3\xA9", 2);
+    s[(k + 7) % sizeof s] = '\0';
+    assert_int_equal(avis_decode_counted(s, sizeof s, &out, &enc, &chars),
+                     AVIS_ERR_BINARY);
+    char offset[32];
+    snprintf(offset, sizeof offset, "offset %zu", (k + 7) % sizeof s);
+    assert_non_null(strstr(avis_last_error(), offset));
+  }
+  /* Five controls in 40 bytes pass the threshold wherever they are. */
+  for (size_t k = 0; k + 5 <= sizeof s; k++) {
+    memset(s, 'a', sizeof s);
+    memcpy(s + 1, "\xC3\xA9", 2);
+    memset(s + k, 0x1B, 5);
+    assert_int_equal(avis_decode_counted(s, sizeof s, &out, &enc, &chars),
+                     AVIS_ERR_BINARY);
+    assert_non_null(strstr(avis_last_error(), "5 of 40"));
+  }
+  avis_buf_release(&out);
+}
+
+/* Past an invalid sequence the input is no longer checked as UTF-8, but
+ * its control characters and NUL bytes still count. */
+static void controls_after_invalid_utf8(void **state) {
+  (void)state;
+  static const char nul[] = "caf\xE9 du texte\0 et la suite";
+  assert_fails(nul, sizeof nul - 1, AVIS_ERR_BINARY);
+  assert_non_null(strstr(avis_last_error(), "offset 13"));
+  /* One control before the bad byte, two after it. */
+  assert_fails("\x01\xFF\x02\x03zzzz", 8, AVIS_ERR_BINARY);
+  assert_non_null(strstr(avis_last_error(), "3 of 8"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(utf8_is_copied),
@@ -213,6 +299,9 @@ int main(void) {
       cmocka_unit_test(mostly_controls_is_binary),
       cmocka_unit_test(empty_inputs),
       cmocka_unit_test(output_is_cleared_first),
+      cmocka_unit_test(characters_are_counted),
+      cmocka_unit_test(scan_at_every_offset),
+      cmocka_unit_test(controls_after_invalid_utf8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -376,6 +376,101 @@ static const row sentence_rows[] = {
     {"empty text", "", ""},
 };
 
+/* ---- The shortcut for common words --------------------------------------- */
+
+/* Tokenises text[0..len) from an allocation of exactly len bytes, so that
+ * a read past the end shows under the sanitizers, both ways; the tokens
+ * must be the same, spans, kinds, flags and sentences included. */
+static void assert_same_both_ways(const char *text, size_t len) {
+  char *copy = malloc(len ? len : 1);
+  assert_non_null(copy);
+  memcpy(copy, text, len);
+  avis_vec fast = {0}, general = {0};
+  tokenize_checked(copy, len, &fast);
+  assert_int_equal(avis_tokenize_general(copy, len, &general), 0);
+  avis_buf want = {0}, got = {0};
+  unsigned all = AVIS_TF_ELISION | AVIS_TF_HYPHEN | AVIS_TF_INVERTED |
+                 AVIS_TF_CAPITAL | AVIS_TF_ALLCAPS;
+  render_tokens(&want, copy, &general, all);
+  render_tokens(&got, copy, &fast, all);
+  assert_string_equal(got.data ? got.data : "", want.data ? want.data : "");
+  assert_int_equal(fast.len, general.len);
+  if (fast.len)
+    assert_memory_equal(fast.data, general.data, fast.len * sizeof(avis_tok));
+  avis_buf_release(&want);
+  avis_buf_release(&got);
+  avis_vec_release(&fast);
+  avis_vec_release(&general);
+  free(copy);
+}
+
+/* Words that take the shortcut, and words beside them that just miss it:
+ * what follows decides (a space, punctuation, a full stop that may start
+ * a host name, an apostrophe, a hyphen, a joiner, a mark), and so do the
+ * letters (ASCII, Latin-1, others). */
+static const char *const shortcut_inputs[] = {
+    "maison", "Maison", "MAISON", "été", "Été", "ÉTÉ", "À", "à çà", "Noël.",
+    "façade, puis", "Élysée… Oui", "Paris... Non", "Paris.fr", "paris.fr/x",
+    "Jean.Dupont@ex.fr", "fin.Le", "fin..Le", "fin.-x", "fin.@x.fr",
+    "éte.fr", "caf\xC3\xA9.com", "l'été", "L’État", "qu’il", "QU'IL",
+    "jusqu'à", "Lorsqu’Élise", "l' été", "l'", "l’", "l’ ", "l'2",
+    "aujourd'hui", "d'aujourd'hui", "prud’homme", "c'est-à-dire",
+    "C’est-à-dire", "m'as-tu-vu", "qu'en-dira-t-on", "été-là", "dit-elle",
+    "peut‐être", "non‑stop", "mot\xC2\xA0!", "mot\xE2\x80\xAF;", "«mot»",
+    "“mot”", "mot×2", "mot÷2", "caf\xC3", "e\xCC\x81t\xC3\xA9",
+    "été\xCC\x81", "étudiant·e·s", "pa\xC2\xADra", "mot\xC2\xAD !",
+    "ok\xE2\x80\x8Bok", "mot\xE2\x80\x8Dmot", "Œuvre", "cœur", "ßa", "x²",
+    "a_b", "_a", "a%", "a+b", "a-", "A.", "J. K. Rowling", "M. Dupont",
+    "vol. 3", "Mme. Roux", "4G", "xD", "xDé", "Xavier", "www.a.fr",
+    "http://a.fr", "wé", "lʼhôtel", "d‘abord", "don't", "e\xFF", "é\x80",
+    "😀mot", "mot😀", "mot:)", "mot#tag", "mot@", "Mot.Le", "MOT.Le",
+    "Il part.Élise reste.", "Été 2024. Ça va"};
+
+static void test_shortcut_words(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof shortcut_inputs / sizeof *shortcut_inputs;
+       i++) {
+    const char *s = shortcut_inputs[i];
+    size_t len = strlen(s);
+    /* Every prefix: the text may end anywhere, inside a letter too. */
+    for (size_t n = 0; n <= len; n++)
+      assert_same_both_ways(s, n);
+  }
+}
+
+/* Pieces of French text and of the characters that change how a word
+ * ends, put together at random: the shortcut and the general rules must
+ * agree on all of them. */
+static void test_shortcut_random(void **state) {
+  (void)state;
+  static const char *const pieces[] = {
+      "a", "e", "l", "d", "qu", "jusqu", "c", "t", "il", "elle", "nous",
+      "ce", "est", "A", "L", "QU", "Il", "IL", "é", "É", "à", "ç", "ÿ", "ß",
+      "×", "œ", "Œ", "'", "’", "‘", "ʼ", "-", "‐", ".", "..", "…", ",", ";",
+      "!", "?", " ", " ", " ", "\n\n", "\xC2\xA0", "\xE2\x80\xAF", "@",
+      "#", "+", "%", "_", "1", "3,5", "fr", "www.", "\xCC\x81",
+      "\xC2\xAD", "·", "\xE2\x80\x8D", "\xE2\x80\x8B", "😀", "«", "»",
+      "\"", ")", "x", "D", ":)", "²", "µ", "\xC3", "\xFF", "er", "-t-",
+      "M", "vol", "°"};
+  uint32_t seed = 12345;
+  char text[96];
+  for (int round = 0; round < 30000; round++) {
+    size_t len = 0;
+    seed = seed * 1103515245u + 12345u;
+    int count = 1 + (int)(seed >> 16) % 10;
+    for (int k = 0; k < count; k++) {
+      seed = seed * 1103515245u + 12345u;
+      const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+      size_t n = strlen(p);
+      if (len + n > sizeof text)
+        break;
+      memcpy(text + len, p, n);
+      len += n;
+    }
+    assert_same_both_ways(text, len);
+  }
+}
+
 /* ---- Calls and hostile inputs -------------------------------------------------- */
 
 static void test_appends_to_existing_tokens(void **state) {
@@ -528,6 +623,8 @@ int main(void) {
       cmocka_unit_test(test_reused_vector),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_embedded_nul),
+      cmocka_unit_test(test_shortcut_words),
+      cmocka_unit_test(test_shortcut_random),
   };
   size_t total = COUNT(fixed) + COUNT(token_rows) + COUNT(case_rows) +
                  COUNT(sentence_rows) + COUNT(hostile_inputs);
