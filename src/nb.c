@@ -34,6 +34,7 @@ void avis_nb_work_release(avis_nb_work *w) {
   free(w->scores);
   free(w->post);
   free(w->peak);
+  free(w->undecided);
   memset(w, 0, sizeof *w);
 }
 
@@ -43,10 +44,12 @@ static int reserve_labels(avis_nb_work *w, size_t k) {
   free(w->scores);
   free(w->post);
   free(w->peak);
+  free(w->undecided);
   w->scores = malloc(k * sizeof *w->scores);
   w->post = malloc(k * sizeof *w->post);
   w->peak = malloc(k * sizeof *w->peak);
-  w->k = w->scores && w->post && w->peak ? k : 0;
+  w->undecided = malloc(k * sizeof *w->undecided);
+  w->k = w->scores && w->post && w->peak && w->undecided ? k : 0;
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
@@ -277,13 +280,25 @@ static void window_peak(const avis_nb_scorer *s, avis_nb_work *w,
       w->peak[c] = w->post[c];
 }
 
+/* Whether every label of wanted[0..nwanted) has reached passage_win. */
+static int peaks_reached(const avis_nb_scorer *s, const avis_nb_work *w,
+                         const uint32_t *wanted, size_t nwanted) {
+  for (size_t i = 0; i < nwanted; i++)
+    if (!(w->peak[wanted[i]] >= s->passage_win))
+      return 0;
+  return 1;
+}
+
 /* Each label's highest posterior over the windows that start at each
  * sentence: the windows overlap, so a paragraph on another topic is seen
  * whole wherever it starts. A window ends at the first sentence end after
  * passage_terms terms (or at the end); one that reaches the end is the
- * last. */
+ * last. With `wanted` (nwanted labels), the windows stop once each of
+ * those labels has reached passage_win: a later window can only raise a
+ * peak, which then decides no tag. */
 static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
-                       avis_nb_work *w) {
+                       avis_nb_work *w, const uint32_t *wanted,
+                       size_t nwanted) {
   window_sums ws = {w->scores, 0, 0};
   for (size_t c = 0; c < s->nlabels; c++)
     ws.u[c] = 0;
@@ -299,7 +314,7 @@ static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     }
     if (count >= s->passage_terms || start == 0)
       window_peak(s, w, &ws);
-    if (end == n)
+    if (end == n || (wanted && peaks_reached(s, w, wanted, nwanted)))
       break;
     for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
       window_update(s, w, &ws, seq[start], -1);
@@ -307,6 +322,28 @@ static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   }
   for (size_t j = 0; j < ws.len; j++)
     w->slot[w->ids[j]] = 0;
+}
+
+/* The labels whose tag the peak rule decides, in w->undecided: not the
+ * first-ranked, below their threshold, at or above the floor. Their
+ * count. */
+static size_t undecided_labels(const avis_nb_scorer *s, const double *shares,
+                               size_t best, avis_nb_work *w) {
+  size_t n = 0;
+  for (size_t c = 0; c < s->nlabels; c++)
+    if (c != best && !(shares[c] >= s->threshold[c]) &&
+        shares[c] >= s->tag_floor)
+      w->undecided[n++] = (uint32_t)c;
+  return n;
+}
+
+/* Tags by the rule of avis_nb_predict(). */
+static void set_tags(const avis_nb_scorer *s, const double *shares,
+                     size_t best, const avis_nb_work *w, int *tagged) {
+  for (size_t c = 0; s->multi_label && c < s->nlabels; c++)
+    tagged[c] = shares[c] >= s->threshold[c] ||
+                (w->peak[c] >= s->passage_win && shares[c] >= s->tag_floor);
+  tagged[best] = 1;
 }
 
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
@@ -329,18 +366,22 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   add_posterior(s, seq, n, dw, 1, w, shares);
   if (dw < 1)
     add_passages(s, seq, n, nterms, 1 - dw, w, shares);
-  if (s->multi_label)
-    find_peaks(s, seq, n, w);
   size_t best = 0;
   for (size_t c = 1; c < k; c++)
     if (shares[c] > shares[best])
       best = c;
-  if (tagged) {
-    for (size_t c = 0; s->multi_label && c < k; c++)
-      tagged[c] = shares[c] >= s->threshold[c] ||
-                  (w->peak[c] >= s->passage_win && shares[c] >= s->tag_floor);
-    tagged[best] = 1;
+  if (!tagged) {
+    if (s->multi_label)
+      find_peaks(s, seq, n, w, NULL, 0);
+    return 0;
   }
+  /* Tagging needs the peaks of the labels the shares leave undecided
+   * only (on OrangeSum, one article in seven has none, and its windows
+   * are skipped). */
+  size_t left = s->multi_label ? undecided_labels(s, shares, best, w) : 0;
+  if (left)
+    find_peaks(s, seq, n, w, w->undecided, left);
+  set_tags(s, shares, best, w, tagged);
   return 0;
 }
 

@@ -32,9 +32,9 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
 #define AVIS_NB_LOG_TABLE 128
 
 /* Reusable buffers for scoring, kept from one document to the next; the
- * zero value is ready. After avis_nb_predict(), peak[c] is the highest
- * posterior label c reaches in a window of the document (see there), and
- * the document's bag is kept for avis_nb_evidence().
+ * zero value is ready. After avis_nb_predict() without tags, peak[c] is
+ * the highest posterior label c reaches in a window of the document (see
+ * there); the document's bag is kept for avis_nb_evidence().
  *
  * Bags are counted in a dense array indexed by term id rather than in a
  * hash table: a document touches a few hundred of the model's terms, and
@@ -53,6 +53,7 @@ typedef struct {
   size_t doc_len, cap;
   int doc_means_ready;
   double *scores, *post, *peak;
+  uint32_t *undecided;      /* labels whose tag the peaks decide */
   size_t k;
   int tables_ready;
   float log_f[AVIS_NB_LOG_TABLE];  /* (float)log1p(n) */
@@ -79,7 +80,14 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
  * topic's peak is its highest posterior in a window. A topic is tagged
  * when its share reaches its threshold, or when its peak reaches
  * passage_win and its share reaches tag_floor; the first-ranked one always
- * is. A class model tags only its first-ranked class. */
+ * is. A class model tags only its first-ranked class.
+ *
+ * The windows are a third of the cost, and the tags need only the peaks
+ * of the topics their shares leave undecided (below the threshold, at or
+ * above the floor), and only until each has reached passage_win: with
+ * `tagged`, that is all that is worked out, and w->peak means nothing
+ * afterwards. Without `tagged` (calibration, which tries other
+ * passage_win and floors), every peak is. */
 int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                     avis_nb_work *w, double *shares, int *tagged);
 

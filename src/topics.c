@@ -55,11 +55,22 @@ static int reserve_labels(avis_topics_work *w, size_t k) {
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
+/* Scoring reads the row of weights of every term, a few hundred rows
+ * scattered over a megabyte or more of model: asking for each one as its
+ * term is met here lets them arrive while the terms are still being
+ * gathered, rather than one at a time when scoring needs them. A row may
+ * straddle two cache lines. */
+static void prefetch_row(const avis_classifier *cl, uint32_t id) {
+  const float *row = cl->weights + (size_t)id * cl->p.nlabels;
+  AVIS_PREFETCH(row);
+  AVIS_PREFETCH(row + cl->p.nlabels - 1);
+}
+
 /* The document's terms as term ids of classifier `which` (the word
  * cache's lookups), sentences separated by AVIS_TERM_BREAK; w->tok gets,
  * per entry, the token it came from. */
 static int map_terms(const avis_result *r, const avis_word *words, int which,
-                     avis_topics_work *w) {
+                     const avis_classifier *cl, avis_topics_work *w) {
   const avis_tok *t = r->tokens.data;
   size_t room = r->tokens.len + r->nsentences;
   if (avis_vec_reserve(&w->seq, room, sizeof(uint32_t)) ||
@@ -71,6 +82,7 @@ static int map_terms(const avis_result *r, const avis_word *words, int which,
     uint32_t id = words[i].term[which];
     if (id == AVIS_WORD_NONE)
       continue;
+    prefetch_row(cl, id);
     if (n && t[i].sentence != sentence) {
       seq[n] = AVIS_TERM_BREAK;
       tok[n++] = UINT32_MAX;
@@ -177,11 +189,12 @@ int avis_topics_annotate(const avis_model *m, const avis_word *words,
   if (!m->topics && !m->sentiment_classifier)
     return 0;
   int rc = 0;
-  if (m->topics && !(rc = map_terms(r, words, AVIS_WORD_TOPICS, w)))
+  if (m->topics && !(rc = map_terms(r, words, AVIS_WORD_TOPICS, m->topics, w)))
     rc = tag_topics(m->topics, w, r);
-  if (!rc && m->sentiment_classifier &&
-      !(rc = map_terms(r, words, AVIS_WORD_CLASSES, w)))
-    rc = classify(m->sentiment_classifier, w, r);
+  const avis_classifier *classes = m->sentiment_classifier;
+  if (!rc && classes &&
+      !(rc = map_terms(r, words, AVIS_WORD_CLASSES, classes, w)))
+    rc = classify(classes, w, r);
   if (w->seq.cap > KEEP_TERMS) {
     avis_vec_release(&w->seq);
     avis_vec_release(&w->tok);

@@ -184,15 +184,9 @@ static inline size_t find(const avis_word_cache *c, const key *k) {
  * harm. */
 #define LOOKAHEAD 8
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 static inline void prefetch_slot(const avis_word_cache *c, const key *k) {
   if (c->nslots)
-    PREFETCH(&c->slots[(size_t)k->hash & (c->nslots - 1)]);
+    AVIS_PREFETCH(&c->slots[(size_t)k->hash & (c->nslots - 1)]);
 }
 
 /* The entry in the key's home slot; a key further along the probe
@@ -202,7 +196,7 @@ static inline void prefetch_entry(const avis_word_cache *c, const key *k) {
     return;
   uint32_t v = c->slots[(size_t)k->hash & (c->nslots - 1)];
   if (v)
-    PREFETCH(&c->entries[(v & INDEX_MASK) - 1]);
+    AVIS_PREFETCH(&c->entries[(v & INDEX_MASK) - 1]);
 }
 
 static inline uint32_t index_at(const avis_word_cache *c, size_t slot) {
@@ -407,9 +401,16 @@ static int stem_entry(avis_word_cache *c, entry *e) {
 }
 
 /* The term ids of the term token t becomes (terms.h), its strings being
- * the entry's. */
+ * the entry's. Without a classifier (a run without topics, the training
+ * corpus's reader) there is nothing to look up, and the stop-word test
+ * is not paid for. */
 static int look_up_terms(avis_word_cache *c, const entry *e, const avis_tok *t,
                          avis_word *w) {
+  int any = 0;
+  for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
+    any |= c->src.classifiers[k] != NULL;
+  if (!any)
+    return 0;
   avis_tok probe = *t;
   probe.norm_off = e->norm;
   probe.norm_len = e->norm_len;

@@ -422,12 +422,70 @@ static void scoring_matches_plain_bags(void **state) {
       assert_true(shares[c] == want[c]);
       assert_true(fresh_shares[c] == want[c]);
       assert_int_equal(tagged[c], fresh_tagged[c]);
+    }
+    /* Without tags, every peak. */
+    assert_int_equal(avis_nb_predict(&s, seq, n, &reused, shares, NULL), 0);
+    assert_int_equal(avis_nb_predict(&s, seq, n, &fresh, fresh_shares, NULL),
+                     0);
+    for (size_t c = 0; c < T_LABELS; c++) {
+      assert_true(shares[c] == want[c]);
       assert_true(reused.peak[c] == fresh.peak[c]);
       assert_true(reused.peak[c] > 0 && reused.peak[c] < 1);
     }
     avis_nb_work_release(&fresh);
   }
   avis_nb_work_release(&reused);
+}
+
+/* Tagging works out only the peaks its tags need (nb.h): its tags are
+ * those the rule gives with every peak, whether the thresholds and the
+ * floor leave no label, some or all to the peaks, and whether passage_win
+ * is reached in the first window, later or never. */
+static void tags_need_only_some_peaks(void **state) {
+  (void)state;
+  static const float thresholds[][T_LABELS] = {
+      {0.5f, 0.5f, 0.5f}, {0.2f, 0.9f, 0.35f}, {0.9f, 0.9f, 0.9f}, {0, 0, 0}};
+  static const double floors[] = {0.0, 0.02, 0.3, 1.0};
+  static const double wins[] = {0.0, 0.3, 0.4, 0.45, 0.6, 1.0};
+  avis_nb_scorer s = test_scorer();
+  avis_nb_work every = {0}, some = {0};
+  uint32_t seq[512];
+  size_t by_peak = 0, short_of_peak = 0;
+  for (int which = 0; which < 3; which++) {
+    size_t n = test_document(which, seq, 512);
+    for (size_t t = 0; t < sizeof thresholds / sizeof *thresholds; t++)
+      for (size_t f = 0; f < sizeof floors / sizeof *floors; f++)
+        for (size_t p = 0; p < sizeof wins / sizeof *wins; p++) {
+          s.threshold = thresholds[t];
+          s.tag_floor = floors[f];
+          s.passage_win = wins[p];
+          double want_shares[T_LABELS], shares[T_LABELS];
+          int tagged[T_LABELS];
+          assert_int_equal(
+              avis_nb_predict(&s, seq, n, &every, want_shares, NULL), 0);
+          assert_int_equal(avis_nb_predict(&s, seq, n, &some, shares, tagged),
+                           0);
+          size_t best = 0;
+          for (size_t c = 1; c < T_LABELS; c++)
+            if (want_shares[c] > want_shares[best])
+              best = c;
+          for (size_t c = 0; c < T_LABELS; c++) {
+            assert_true(shares[c] == want_shares[c]);
+            int by_share = c == best || shares[c] >= s.threshold[c];
+            int peak_rule = every.peak[c] >= s.passage_win &&
+                            shares[c] >= s.tag_floor;
+            assert_int_equal(tagged[c], by_share || peak_rule);
+            by_peak += !by_share && peak_rule;
+            short_of_peak += !by_share && shares[c] >= s.tag_floor &&
+                             !peak_rule;
+          }
+        }
+  }
+  /* The peaks decided some tags each way. */
+  assert_true(by_peak > 0);
+  assert_true(short_of_peak > 0);
+  avis_nb_work_release(&every);
+  avis_nb_work_release(&some);
 }
 
 /* Evidence: log(1 + count) × (weight for the label - mean weight), the
@@ -600,6 +658,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(softmax_is_stable),
       cmocka_unit_test(scoring_matches_plain_bags),
+      cmocka_unit_test(tags_need_only_some_peaks),
       cmocka_unit_test(evidence_matches_plain_bags),
       cmocka_unit_test(trains_and_tags),
       cmocka_unit_test(training_is_deterministic),
