@@ -15,14 +15,7 @@
 #include <string.h>
 
 #include "avis.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz_check.h"
 
 static avis_model *load_model(int emotions) {
   avis_model_options *opts = NULL;

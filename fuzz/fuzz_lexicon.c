@@ -17,14 +17,7 @@
 #include "avis.h"
 #include "lexicon.h"
 #include "stem.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz_check.h"
 
 static avis_stemmer *stemmer(void) {
   static avis_stemmer *st;

@@ -15,14 +15,7 @@
 #include "avis.h"
 #include "model.h"
 #include "topicfile.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz_check.h"
 
 static const char sample[] =
     "Le gouvernement annonce une réforme des retraites. Les syndicats "

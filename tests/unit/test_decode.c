@@ -211,7 +211,7 @@ static void assert_counts(const char *bytes, size_t len) {
 static void characters_are_counted(void **state) {
   (void)state;
   static const char *const texts[] = {
-      "a", "été", "\xEF\xBB\xBF" "ça va", "caf\xE9 \x80", "😀 €\t\n",
+      "a", "été", ("\xEF\xBB\xBF" "ça va"), "caf\xE9 \x80", "😀 €\t\n",
       "Un été très chaud, où l’on a dû fêter Noël 😀.",
       "\xC3\xA9\xC0\xAF"};
   char s[80];

@@ -125,8 +125,8 @@ static void numbers_match_terms(void **state) {
   avis_model *m = model();
   static const char *const texts[] = {
       "Les joueurs l'emportent 3 à 1. Voir https://exemple.fr #Football",
-      "LES JOUEURS ont gagné. Ah ! Oui. Le joueur, les joueurs : #football "
-      "et #Football, d'accord ; y a-t-il 2 buts ?",
+      ("LES JOUEURS ont gagné. Ah ! Oui. Le joueur, les joueurs : #football "
+       "et #Football, d'accord ; y a-t-il 2 buts ?"),
       "Une recette : beurre, farine, sucre. Le beurre fond. BEURRE fondu.",
   };
   for (int forms = 0; forms < 2; forms++) {
