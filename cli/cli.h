@@ -21,6 +21,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_data_image(int argc, char **argv);
 
 /* The data directory: `explicit` if given, else $AVIS_DATA_DIR, else the
  * installed one (avis_default_data_dir()), else the source tree (a program

@@ -18,6 +18,7 @@ static void usage(FILE *out) {
         "            'evaluate lda': perplexity and coherence of an LDA model\n"
         "  topics    list the topics of an LDA model\n"
         "  dump      print a model file as text\n"
+        "  data-image  build or check the compiled default data files\n"
         "\n"
         "Options:\n"
         "  -h, --help      show this help\n"
@@ -62,6 +63,8 @@ int main(int argc, char **argv) {
     return cmd_evaluate(argc - 1, argv + 1);
   if (strcmp(cmd, "dump") == 0)
     return cmd_dump(argc - 1, argv + 1);
+  if (strcmp(cmd, "data-image") == 0)
+    return cmd_data_image(argc - 1, argv + 1);
   fprintf(stderr, "avis: unknown command '%s'\n", cmd);
   usage(stderr);
   return AVIS_EXIT_USAGE;

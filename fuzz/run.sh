@@ -9,7 +9,7 @@ build=$1
 seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-analyze lexicon model jsonl jsonl_fast}
+targets=${*:-analyze lexicon model jsonl jsonl_fast dataimage}
 status=0
 for t in $targets; do
   mkdir -p "$build/corpus/$t" "$build/crash/$t"

@@ -270,6 +270,38 @@ AVIS_EXPORT int avis_lda_evaluate(const avis_lda *lda,
 /* Releases the per-topic arrays of a quality report. Since 0.1. */
 AVIS_EXPORT void avis_lda_quality_release(avis_lda_quality *q);
 
+/* ---- Data images ----------------------------------------------------------
+ * The default lexicon, modifier list and stop words of a data directory,
+ * compiled into one file, lexicons/fr-default.avd, that avis_model_load()
+ * maps instead of parsing the three text files when the image matches them
+ * and this library exactly; otherwise it parses them, with the same result
+ * (docs/model-format.md, "Data images").
+ */
+typedef enum {
+  AVIS_DATA_IMAGE_CURRENT = 0, /* what a build would write now */
+  AVIS_DATA_IMAGE_MISSING = 1, /* no image file (or it cannot be read) */
+  AVIS_DATA_IMAGE_DAMAGED = 2, /* not an image, truncated, bad checksum */
+  AVIS_DATA_IMAGE_STALE = 3,   /* a source file changed since the build */
+  AVIS_DATA_IMAGE_FOREIGN = 4, /* built by other versions of avis, utf8proc
+                                  or the Snowball stemmer */
+  AVIS_DATA_IMAGE_DIFFERENT = 5 /* same sources and libraries, yet a build
+                                   now writes other bytes */
+} avis_data_image_status;
+
+/* Builds the image of the data files in `data_dir` and writes it to `path`
+ * (NULL: data_dir/lexicons/fr-default.avd) through a temporary file. The
+ * same sources and libraries always give the same bytes. Since 0.1. */
+AVIS_EXPORT int avis_data_image_build(const char *data_dir, const char *path);
+/* Compares the image at `path` (NULL: the default place) with what
+ * avis_data_image_build() would write now. 0 when it could tell: *status
+ * says how they compare, and `why` (may be NULL) gets a one-line
+ * explanation, cut to why_size bytes. A model uses an image that is
+ * CURRENT (and one that is DIFFERENT, which a rebuild must fix). Negative
+ * when the data files cannot be read or parsed. Since 0.1. */
+AVIS_EXPORT int avis_data_image_check(const char *data_dir, const char *path,
+                                      avis_data_image_status *status,
+                                      char *why, size_t why_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,7 +6,7 @@
 set -eu
 
 packages="cmake make gcc pkg-config libc6-dev libstemmer-dev libutf8proc-dev
-libgsl-dev libjansson-dev libcmocka-dev python3 parallel libmicrohttpd-dev
+libgsl-dev libjansson-dev zlib1g-dev libcmocka-dev python3 parallel libmicrohttpd-dev
 groff-base"
 # The browser tests' needs (tests/browser): Chromium, and Node.js with npm
 # unless some Node.js is there already (NodeSource's nodejs carries npm and

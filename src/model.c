@@ -24,6 +24,7 @@ struct avis_model_options {
   char *sentiment_model; /* NULL: none */
   int no_topics;
   char *lda_model;       /* NULL: none */
+  int no_data_image;
 };
 
 int avis_model_options_new(avis_model_options **out) {
@@ -134,8 +135,14 @@ int avis_model_options_set_sentiment_model(avis_model_options *opts,
   return set_path(&opts->sentiment_model, path);
 }
 
-/* data_dir + "/" + rel, or NULL when out of memory. */
-static char *data_path(const char *data_dir, const char *rel) {
+int avis_model_options_use_data_image(avis_model_options *opts, int yes) {
+  if (!opts)
+    return avis_fail(AVIS_ERR_ARG, "avis_model_options_use_data_image: NULL options");
+  opts->no_data_image = !yes;
+  return 0;
+}
+
+char *avis_data_path(const char *data_dir, const char *rel) {
   size_t a = strlen(data_dir), b = strlen(rel);
   char *p = malloc(a + b + 2);
   if (!p)
@@ -172,26 +179,40 @@ static int load_stopwords(avis_strmap *map, const char *path) {
   return rc;
 }
 
-/* Default data below the data directory (docs/ARCHITECTURE.md). */
-#define AVIS_DEFAULT_LEXICON "lexicons/fr-polarity.tsv"
-#define AVIS_DEFAULT_MODIFIERS "lexicons/modifiers.tsv"
-#define AVIS_DEFAULT_STOPWORDS "lexicons/stopwords-fr.txt"
-#define AVIS_DEFAULT_TOPICS "models/topics-fr.avm"
+/* The data image stands for exactly the default tables, finished: with
+ * the default lexicon and no other, whose stem table nothing rebuilds. */
+static int may_use_data_image(const avis_model_options *opts) {
+  return !opts->no_data_image && opts->use_default_lexicon &&
+         opts->nlexicons == 0;
+}
 
-static int load_data_files(avis_model *m, const avis_model_options *opts) {
-  char *lexicon = data_path(opts->data_dir, AVIS_DEFAULT_LEXICON);
-  char *modifiers = data_path(opts->data_dir, AVIS_DEFAULT_MODIFIERS);
-  char *stopwords = data_path(opts->data_dir, AVIS_DEFAULT_STOPWORDS);
+static int parse_data_files(avis_model *m, const avis_model_options *opts,
+                            const char *lexicon, const char *modifiers,
+                            const char *stopwords) {
   int rc = 0;
-  if (!lexicon || !modifiers || !stopwords)
-    rc = avis_fail(AVIS_ERR_NOMEM, "out of memory");
-  if (!rc && opts->use_default_lexicon)
+  if (opts->use_default_lexicon)
     rc = avis_lexicon_load_file(&m->lexicon, lexicon, AVIS_LEXICON_TSV,
                                 opts->strict);
   if (!rc)
     rc = avis_modifiers_load_file(&m->modifiers, modifiers);
   if (!rc)
     rc = load_stopwords(&m->stopwords, stopwords);
+  return rc;
+}
+
+/* The image when it is exactly what parsing would give, else the parse. */
+static int load_data_files(avis_model *m, const avis_model_options *opts) {
+  char *lexicon = avis_data_path(opts->data_dir, AVIS_DEFAULT_LEXICON);
+  char *modifiers = avis_data_path(opts->data_dir, AVIS_DEFAULT_MODIFIERS);
+  char *stopwords = avis_data_path(opts->data_dir, AVIS_DEFAULT_STOPWORDS);
+  avis_data_tables tables = {&m->lexicon, &m->modifiers, &m->stopwords};
+  int rc = 0;
+  if (!lexicon || !modifiers || !stopwords)
+    rc = avis_fail(AVIS_ERR_NOMEM, "out of memory");
+  else if (!may_use_data_image(opts) ||
+           !avis_data_image_open(&m->image, &tables, opts->data_dir, lexicon,
+                                 opts->strict))
+    rc = parse_data_files(m, opts, lexicon, modifiers, stopwords);
   free(lexicon);
   free(modifiers);
   free(stopwords);
@@ -205,7 +226,7 @@ static int load_classifiers(avis_model *m, const avis_model_options *opts) {
   if (opts->topic_model && !opts->no_topics) {
     rc = avis_classifier_load(&m->topics, opts->topic_model);
   } else if (opts->data_dir && !opts->no_topics) {
-    char *path = data_path(opts->data_dir, AVIS_DEFAULT_TOPICS);
+    char *path = avis_data_path(opts->data_dir, AVIS_DEFAULT_TOPICS);
     if (!path)
       return avis_fail(AVIS_ERR_NOMEM, "out of memory");
     FILE *f = fopen(path, "rb");
@@ -231,11 +252,13 @@ static int load_all(avis_model *m, const avis_model_options *opts) {
                                 opts->lexicons[i].format, opts->strict);
   if (rc)
     return rc;
-  avis_stemmer *st;
-  if ((rc = avis_stemmer_new(&st)) != 0)
-    return rc;
-  rc = avis_lexicon_finish(&m->lexicon, st);
-  avis_stemmer_free(st);
+  if (!m->image.map) {
+    avis_stemmer *st;
+    if ((rc = avis_stemmer_new(&st)) != 0)
+      return rc;
+    rc = avis_lexicon_finish(&m->lexicon, st);
+    avis_stemmer_free(st);
+  }
   const avis_lex_source *src = m->lexicon.sources.data;
   for (size_t i = 0; !rc && i < m->lexicon.sources.len; i++)
     rc = avis_buf_append(&m->lexicon_names, src[i].path, strlen(src[i].path) + 1);
@@ -264,11 +287,16 @@ void avis_model_free(avis_model *m) {
   avis_lexicon_release(&m->lexicon);
   avis_modifiers_release(&m->modifiers);
   avis_strmap_release(&m->stopwords);
+  avis_data_image_close(&m->image);
   avis_buf_release(&m->lexicon_names);
   avis_classifier_free(m->topics);
   avis_classifier_free(m->sentiment_classifier);
   avis_lda_free(m->lda);
   free(m);
+}
+
+int avis_model_uses_data_image(const avis_model *m) {
+  return m && m->image.map;
 }
 
 size_t avis_model_lexicon_count(const avis_model *m) {

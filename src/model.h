@@ -4,21 +4,38 @@
 
 #include "avis.h"
 #include "buf.h"
+#include "dataimage.h"
 #include "lexicon.h"
 #include "sentiment.h"
 #include "stem.h"
 #include "strmap.h"
 #include "wordcache.h"
 
+/* Default data below the data directory (docs/ARCHITECTURE.md). */
+#define AVIS_DEFAULT_LEXICON "lexicons/fr-polarity.tsv"
+#define AVIS_DEFAULT_MODIFIERS "lexicons/modifiers.tsv"
+#define AVIS_DEFAULT_STOPWORDS "lexicons/stopwords-fr.txt"
+#define AVIS_DEFAULT_TOPICS "models/topics-fr.avm"
+#define AVIS_DEFAULT_DATA_IMAGE "lexicons/fr-default.avd"
+
 struct avis_model {
   avis_lexicon lexicon;
   avis_modifiers modifiers;
   avis_strmap stopwords;
+  avis_data_image image;  /* mapped when the three above come from it */
   avis_buf lexicon_names; /* lexicon paths, each NUL-terminated, in order */
   avis_classifier *topics;    /* topic model, or NULL (src/topics.c) */
   avis_classifier *sentiment_classifier; /* supervised sentiment, or NULL */
   avis_lda *lda;              /* LDA topic model, or NULL (src/lda.c) */
 };
+
+/* Whether avis_model_load() may use the data image (default 1): tests and
+ * the image builder turn it off to get the parsed tables. */
+int avis_model_options_use_data_image(avis_model_options *opts, int yes);
+/* 1 when the model's default tables come from the data image. */
+int avis_model_uses_data_image(const avis_model *m);
+/* data_dir + "/" + rel, malloc'ed, or NULL when out of memory. */
+char *avis_data_path(const char *data_dir, const char *rel);
 
 struct avis_analyzer {
   const avis_model *model;

@@ -112,7 +112,51 @@ static int store_key(avis_strmap *m, const char *key, size_t n) {
   return 0;
 }
 
+/* Copies a borrowed map's arrays into its own, before its first change. */
+static int own_arrays(avis_strmap *m) {
+  size_t cap = m->count > 32 ? m->count : 32;
+  size_t keys_cap = m->keys_len > 1024 ? m->keys_len : 1024;
+  avis_strmap_slot *slots = malloc(m->nslots * sizeof *slots);
+  avis_strmap_entry *entries = malloc(cap * sizeof *entries);
+  char *keys = malloc(keys_cap);
+  if (!slots || !entries || !keys) {
+    free(slots);
+    free(entries);
+    free(keys);
+    return AVIS_ERR_NOMEM;
+  }
+  memcpy(slots, m->slots, m->nslots * sizeof *slots);
+  memcpy(entries, m->entries, m->count * sizeof *entries);
+  memcpy(keys, m->keys, m->keys_len);
+  m->slots = slots;
+  m->entries = entries;
+  m->cap = cap;
+  m->keys = keys;
+  m->keys_cap = keys_cap;
+  m->borrowed = 0;
+  return 0;
+}
+
+void avis_strmap_borrow(avis_strmap *m, const avis_strmap_slot *slots,
+                        size_t nslots, const avis_strmap_entry *entries,
+                        size_t count, const char *keys, size_t keys_len) {
+  avis_strmap_release(m);
+  if (!nslots)
+    return;
+  /* Never written through: put() copies first, clear() and release()
+   * only let go. */
+  m->slots = (avis_strmap_slot *)slots;
+  m->nslots = nslots;
+  m->entries = (avis_strmap_entry *)entries;
+  m->count = m->cap = count;
+  m->keys = (char *)keys;
+  m->keys_len = m->keys_cap = keys_len;
+  m->borrowed = 1;
+}
+
 int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val) {
+  if (m->borrowed && own_arrays(m))
+    return AVIS_ERR_NOMEM;
   /* At most half full: lookups then probe about 1.5 slots. */
   if ((m->count + 1) * 2 > m->nslots && grow_slots(m))
     return AVIS_ERR_NOMEM;
@@ -155,6 +199,10 @@ const char *avis_strmap_key(const avis_strmap *m, size_t i, size_t *n) {
 }
 
 void avis_strmap_clear(avis_strmap *m) {
+  if (m->borrowed) {
+    avis_strmap_release(m);
+    return;
+  }
   if (m->slots)
     memset(m->slots, 0, m->nslots * sizeof *m->slots);
   m->count = 0;
@@ -162,8 +210,10 @@ void avis_strmap_clear(avis_strmap *m) {
 }
 
 void avis_strmap_release(avis_strmap *m) {
-  free(m->slots);
-  free(m->entries);
-  free(m->keys);
+  if (!m->borrowed) {
+    free(m->slots);
+    free(m->entries);
+    free(m->keys);
+  }
   memset(m, 0, sizeof *m);
 }

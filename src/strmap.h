@@ -1,7 +1,13 @@
 /* Open-addressing hash map from byte strings to 32-bit values. Keys are
  * copied into the map's own arena. Used for lexicons, modifier lists, stop
  * words and the stem cache. A map is read-only safe: lookups never modify
- * it, so a loaded map can be shared between threads. */
+ * it, so a loaded map can be shared between threads.
+ *
+ * A map may also borrow its arrays from memory that outlives it (a mapped
+ * data image, src/dataimage.c): it then never frees nor writes them. A
+ * put into a borrowed map first copies them into arrays of its own, and a
+ * clear lets go of them, so that a borrowed map behaves as any other;
+ * lookups take the same path either way. */
 #ifndef AVIS_STRMAP_H
 #define AVIS_STRMAP_H
 
@@ -30,6 +36,7 @@ typedef struct {
   size_t cap;
   char *keys;
   size_t keys_len, keys_cap;
+  int borrowed; /* the arrays belong to someone else: copy before writing */
 } avis_strmap;
 
 uint64_t avis_hash(const char *s, size_t n);
@@ -71,6 +78,14 @@ int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val);
 /* 1 and *val when found, else 0. */
 int avis_strmap_get(const avis_strmap *m, const char *key, size_t n,
                     uint32_t *val);
+/* Makes `m` (empty) a view of tables laid out as a map of its own would
+ * hold them: `nslots` (a power of two, more than `count`) slots, `count`
+ * entries, `keys_len` bytes of keys, each followed by a NUL. They must
+ * stay valid and unchanged while the map uses them; the caller checks
+ * every index and offset in them first. */
+void avis_strmap_borrow(avis_strmap *m, const avis_strmap_slot *slots,
+                        size_t nslots, const avis_strmap_entry *entries,
+                        size_t count, const char *keys, size_t keys_len);
 /* The key of entry i (0 <= i < count), in insertion order. */
 const char *avis_strmap_key(const avis_strmap *m, size_t i, size_t *n);
 void avis_strmap_clear(avis_strmap *m);

@@ -127,6 +127,52 @@ static void clear_empties_and_allows_reuse(void **state) {
   avis_strmap_release(&m);
 }
 
+/* A borrowed map reads another's arrays in place; a put copies them
+ * first, a clear and a release let go of them: the lender is never
+ * written nor freed (under ASan, a free of its arrays would show). */
+static void borrowed_map_copies_on_write(void **state) {
+  (void)state;
+  avis_strmap lender = {0}, m = {0};
+  char key[16];
+  for (int i = 0; i < 100; i++) {
+    snprintf(key, sizeof key, "k%d", i);
+    put(&lender, key, (uint32_t)i);
+  }
+  avis_strmap_slot *slots = lender.slots;
+  size_t nslots = lender.nslots, count = lender.count;
+  avis_strmap_borrow(&m, lender.slots, lender.nslots, lender.entries,
+                     lender.count, lender.keys, lender.keys_len);
+  assert_true(m.borrowed);
+  assert_int_equal(get(&m, "k42"), 42);
+  assert_false(has(&m, "k100"));
+  size_t n;
+  assert_string_equal(avis_strmap_key(&m, 7, &n), "k7");
+  put(&m, "k100", 100);
+  put(&m, "k1", 1000);
+  assert_false(m.borrowed);
+  assert_int_equal(get(&m, "k100"), 100);
+  assert_int_equal(get(&m, "k1"), 1000);
+  assert_int_equal(get(&m, "k99"), 99);
+  assert_true(lender.slots == slots && lender.nslots == nslots &&
+              lender.count == count);
+  assert_int_equal(get(&lender, "k1"), 1);
+  assert_false(has(&lender, "k100"));
+  avis_strmap_release(&m);
+
+  avis_strmap_borrow(&m, lender.slots, lender.nslots, lender.entries,
+                     lender.count, lender.keys, lender.keys_len);
+  avis_strmap_clear(&m);
+  assert_false(has(&m, "k1"));
+  put(&m, "neuf", 9);
+  assert_int_equal(get(&m, "neuf"), 9);
+  avis_strmap_release(&m);
+  avis_strmap_borrow(&m, lender.slots, lender.nslots, lender.entries,
+                     lender.count, lender.keys, lender.keys_len);
+  avis_strmap_release(&m);
+  assert_int_equal(get(&lender, "k5"), 5);
+  avis_strmap_release(&lender);
+}
+
 /* avis_read_word() is memcpy into a zeroed word, for every length. */
 static void read_word_is_a_padded_copy(void **state) {
   (void)state;
@@ -172,6 +218,7 @@ int main(void) {
       cmocka_unit_test(binary_keys),
       cmocka_unit_test(grows_to_100k_keys),
       cmocka_unit_test(clear_empties_and_allows_reuse),
+      cmocka_unit_test(borrowed_map_copies_on_write),
       cmocka_unit_test(read_word_is_a_padded_copy),
       cmocka_unit_test(hash_values_are_stable),
   };
