@@ -27,10 +27,14 @@ void avis_nb_work_release(avis_nb_work *w) {
   free(w->slot);
   free(w->ids);
   free(w->vals);
+  free(w->place);
   free(w->doc_ids);
   free(w->doc_vals);
   free(w->doc_first);
   free(w->doc_mean);
+  free(w->feat);
+  free(w->rows);
+  free(w->bias);
   free(w->scores);
   free(w->post);
   free(w->peak);
@@ -38,18 +42,33 @@ void avis_nb_work_release(avis_nb_work *w) {
   memset(w, 0, sizeof *w);
 }
 
+/* Rows of weights are added four labels at a time, in a form compilers
+ * turn into vector instructions. Each label's sum still takes its terms
+ * one by one in the same order, so the results are the same to the bit
+ * as adding one label at a time. */
+#define LABEL_BLOCK 4
+
+static size_t row_stride(size_t k) {
+  return (k + LABEL_BLOCK - 1) / LABEL_BLOCK * LABEL_BLOCK;
+}
+
 static int reserve_labels(avis_nb_work *w, size_t k) {
-  if (w->k >= k)
+  size_t stride = row_stride(k);
+  w->stride = stride;
+  if (w->k >= stride)
     return 0;
+  free(w->bias);
   free(w->scores);
   free(w->post);
   free(w->peak);
   free(w->undecided);
-  w->scores = malloc(k * sizeof *w->scores);
-  w->post = malloc(k * sizeof *w->post);
-  w->peak = malloc(k * sizeof *w->peak);
-  w->undecided = malloc(k * sizeof *w->undecided);
-  w->k = w->scores && w->post && w->peak && w->undecided ? k : 0;
+  w->bias = malloc(stride * sizeof *w->bias);
+  w->scores = malloc(stride * sizeof *w->scores);
+  w->post = malloc(stride * sizeof *w->post);
+  w->peak = malloc(stride * sizeof *w->peak);
+  w->undecided = malloc(stride * sizeof *w->undecided);
+  w->k = w->bias && w->scores && w->post && w->peak && w->undecided ? stride
+                                                                     : 0;
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
@@ -60,20 +79,26 @@ static int reserve_bags(avis_nb_work *w, size_t n) {
     return 0;
   void *p[] = {realloc(w->ids, n * sizeof *w->ids),
                realloc(w->vals, n * sizeof *w->vals),
+               realloc(w->place, n * sizeof *w->place),
                realloc(w->doc_ids, n * sizeof *w->doc_ids),
                realloc(w->doc_vals, n * sizeof *w->doc_vals),
                realloc(w->doc_first, n * sizeof *w->doc_first),
-               realloc(w->doc_mean, n * sizeof *w->doc_mean)};
+               realloc(w->doc_mean, n * sizeof *w->doc_mean),
+               realloc(w->feat, n * sizeof *w->feat)};
   /* Whatever moved is kept, so that a failure leaks nothing. */
   if (p[0]) w->ids = p[0];
   if (p[1]) w->vals = p[1];
-  if (p[2]) w->doc_ids = p[2];
-  if (p[3]) w->doc_vals = p[3];
-  if (p[4]) w->doc_first = p[4];
-  if (p[5]) w->doc_mean = p[5];
+  if (p[2]) w->place = p[2];
+  if (p[3]) w->doc_ids = p[3];
+  if (p[4]) w->doc_vals = p[4];
+  if (p[5]) w->doc_first = p[5];
+  if (p[6]) w->doc_mean = p[6];
+  if (p[7]) w->feat = p[7];
   for (size_t i = 0; i < sizeof p / sizeof *p; i++)
     if (!p[i])
       return AVIS_ERR_NOMEM;
+  /* New places start out of every passage. */
+  memset(w->place + w->cap, 0, (n - w->cap) * sizeof *w->place);
   w->cap = n;
   return 0;
 }
@@ -96,6 +121,8 @@ static int work_reserve(avis_nb_work *w, const avis_nb_scorer *s, size_t n) {
     }
     w->tables_ready = 1;
   }
+  for (size_t c = 0; c < w->stride; c++)
+    w->bias[c] = c < s->nlabels ? s->bias[c] : 0;
   return reserve_bags(w, n < s->nterms ? n : s->nterms);
 }
 
@@ -104,11 +131,15 @@ static void log_counts(float *vals, size_t n) {
     vals[i] = (float)log1p(vals[i]);
 }
 
-static void unit_length(float *vals, size_t n) {
+static double inverse_norm(const float *vals, size_t n) {
   double ss = 0;
   for (size_t i = 0; i < n; i++)
     ss += (double)vals[i] * vals[i];
-  double inv = ss > 0 ? 1 / sqrt(ss) : 0;
+  return ss > 0 ? 1 / sqrt(ss) : 0;
+}
+
+static void unit_length(float *vals, size_t n) {
+  double inv = inverse_norm(vals, n);
   for (size_t i = 0; i < n; i++)
     vals[i] = (float)(vals[i] * inv);
 }
@@ -123,39 +154,99 @@ void avis_nb_transform(float *vals, size_t n, unsigned flags) {
 /* log1p(count) of a whole count, from the table when it is small: the
  * same value log1p() gives. */
 static inline float log_count_f(const avis_nb_work *w, float count) {
-  return count < AVIS_NB_LOG_TABLE ? w->log_f[(size_t)count]
+  return count < AVIS_NB_LOG_TABLE ? w->log_f[(int)count]
                                    : (float)log1p(count);
 }
 
 static inline double log_count_d(const avis_nb_work *w, float count) {
-  return count < AVIS_NB_LOG_TABLE ? w->log_d[(size_t)count] : log1p(count);
+  return count < AVIS_NB_LOG_TABLE ? w->log_d[(int)count] : log1p(count);
 }
 
-/* The bag of seq[0..n) in w->ids and w->vals: distinct ids in order of
- * first occurrence, with their counts; its size. With `first`, where each
- * id first occurs. */
-static size_t count_bag(avis_nb_work *w, const uint32_t *seq, size_t n,
-                        uint32_t *first) {
-  uint32_t *slot = w->slot, *ids = w->ids;
-  float *vals = w->vals;
-  size_t m = 0;
+/* The bag of the whole sequence in w->doc_ids, w->doc_vals (counts) and
+ * w->doc_first, and each of its ids' index + 1 in w->slot, until
+ * forget_document(). Its number of terms. */
+static size_t count_document(avis_nb_work *w, const uint32_t *seq, size_t n) {
+  uint32_t *slot = w->slot, *ids = w->doc_ids, *first = w->doc_first;
+  float *vals = w->doc_vals;
+  size_t m = 0, nterms = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t id = seq[i];
     if (id == AVIS_TERM_BREAK)
       continue;
+    nterms++;
     uint32_t j = slot[id];
     if (!j) {
       slot[id] = j = (uint32_t)++m;
       ids[m - 1] = id;
       vals[m - 1] = 0;
-      if (first)
-        first[m - 1] = (uint32_t)i;
+      first[m - 1] = (uint32_t)i;
     }
     vals[j - 1] += 1;
   }
-  for (size_t j = 0; j < m; j++)
-    slot[ids[j]] = 0;
+  w->doc_len = m;
+  return nterms;
+}
+
+static void forget_document(avis_nb_work *w) {
+  for (size_t j = 0; j < w->doc_len; j++)
+    w->slot[w->doc_ids[j]] = 0;
+}
+
+/* The rows of the document's terms as doubles (which they convert to
+ * exactly), padded with zeros to the stride. */
+static int copy_rows(const avis_nb_scorer *s, avis_nb_work *w) {
+  size_t k = s->nlabels, stride = w->stride, m = w->doc_len;
+  if (w->rows_cap < m) {
+    free(w->rows);
+    w->rows = malloc(m * stride * sizeof *w->rows);
+    w->rows_cap = w->rows ? m : 0;
+    if (!w->rows)
+      return AVIS_ERR_NOMEM;
+  }
+  for (size_t j = 0; j < m; j++) {
+    const float *from = s->weights + (size_t)w->doc_ids[j] * k;
+    double *to = w->rows + j * stride;
+    size_t c = 0;
+    for (; c + LABEL_BLOCK <= k; c += LABEL_BLOCK)
+      for (size_t b = 0; b < LABEL_BLOCK; b++)
+        to[c + b] = from[c + b];
+    if (c < stride)
+      for (size_t b = 0; b < LABEL_BLOCK; b++)
+        to[c + b] = 0;
+    for (; c < k; c++)
+      to[c] = from[c];
+  }
+  return 0;
+}
+
+/* The bag of a passage seq[0..n) in w->ids (indices in the document's
+ * bag, first seen first) and w->vals (counts); its size. */
+static size_t count_passage(avis_nb_work *w, const uint32_t *seq, size_t n) {
+  uint32_t *slot = w->slot, *place = w->place, *ids = w->ids;
+  float *vals = w->vals;
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (seq[i] == AVIS_TERM_BREAK)
+      continue;
+    uint32_t j = slot[seq[i]] - 1, p = place[j];
+    if (!p) {
+      place[j] = p = (uint32_t)++m;
+      ids[m - 1] = j;
+      vals[m - 1] = 0;
+    }
+    vals[p - 1] += 1;
+  }
+  for (size_t e = 0; e < m; e++)
+    place[ids[e]] = 0;
   return m;
+}
+
+/* Counts to features, before the unit-length scaling. */
+static void log_features(const avis_nb_scorer *s, const avis_nb_work *w,
+                         float *vals, size_t m) {
+  if (s->flags & AVIS_NB_LOG_TF)
+    for (size_t i = 0; i < m; i++)
+      vals[i] = log_count_f(w, vals[i]);
 }
 
 void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
@@ -171,6 +262,39 @@ void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
   }
 }
 
+/* Labels c..c + LABEL_BLOCK × nblocks of score_bag(), summed in registers
+ * over the whole bag. */
+static inline void score_blocks(const avis_nb_work *w, const uint32_t *local,
+                                size_t m, size_t c, size_t nblocks,
+                                double *out) {
+  double sum[2][LABEL_BLOCK];
+  for (size_t q = 0; q < nblocks; q++)
+    for (size_t b = 0; b < LABEL_BLOCK; b++)
+      sum[q][b] = w->bias[c + q * LABEL_BLOCK + b];
+  for (size_t e = 0; e < m; e++) {
+    const double *row = w->rows + local[e] * w->stride + c;
+    double v = w->feat[e];
+    for (size_t q = 0; q < nblocks; q++)
+      for (size_t b = 0; b < LABEL_BLOCK; b++)
+        sum[q][b] += v * row[q * LABEL_BLOCK + b];
+  }
+  for (size_t q = 0; q < nblocks; q++)
+    for (size_t b = 0; b < LABEL_BLOCK; b++)
+      out[c + q * LABEL_BLOCK + b] = sum[q][b];
+}
+
+/* What avis_nb_score_row() gives for a bag of the document's terms, by
+ * their indices in its bag, with features w->feat[0..m), in
+ * out[0..stride): two blocks of labels at a time while there are two. */
+static void score_bag(const avis_nb_work *w, const uint32_t *local, size_t m,
+                      double *out) {
+  size_t c = 0;
+  for (; c + 2 * LABEL_BLOCK <= w->stride; c += 2 * LABEL_BLOCK)
+    score_blocks(w, local, m, c, 2, out);
+  if (c < w->stride)
+    score_blocks(w, local, m, c, 1, out);
+}
+
 void avis_nb_softmax(const double *scores, size_t k, double scale,
                      double *post) {
   double max = -INFINITY, sum = 0;
@@ -183,32 +307,32 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
     post[c] /= sum;
 }
 
-/* The whole document's bag, kept for avis_nb_evidence(): its features
- * before the unit-length scaling. */
-static void keep_document_bag(avis_nb_work *w, size_t m) {
-  memcpy(w->doc_ids, w->ids, m * sizeof *w->ids);
-  memcpy(w->doc_vals, w->vals, m * sizeof *w->vals);
-  w->doc_len = m;
-  w->doc_means_ready = 0;
+/* The posterior of a bag of the document's terms (see score_bag()) whose
+ * features, before the unit-length scaling, are vals[0..m), in w->post;
+ * weight × it is added to shares[]. The scaled features are the floats
+ * unit_length() gives. */
+static void add_posterior(const avis_nb_scorer *s, const uint32_t *local,
+                          const float *vals, size_t m, double weight,
+                          avis_nb_work *w, double *shares) {
+  double inv = s->flags & AVIS_NB_L2 ? inverse_norm(vals, m) : 1;
+  for (size_t e = 0; e < m; e++)
+    w->feat[e] = (float)(vals[e] * inv);
+  score_bag(w, local, m, w->scores);
+  avis_nb_softmax(w->scores, s->nlabels, s->scale, w->post);
+  for (size_t c = 0; c < s->nlabels; c++)
+    shares[c] += weight * w->post[c];
 }
 
-/* The posterior of seq[0..n) in w->post; weight × it is added to shares[]
- * when given. `whole`: seq is the whole document, whose bag is kept. */
-static void add_posterior(const avis_nb_scorer *s, const uint32_t *seq,
-                          size_t n, double weight, int whole, avis_nb_work *w,
-                          double *shares) {
-  size_t m = count_bag(w, seq, n, whole ? w->doc_first : NULL);
-  if (s->flags & AVIS_NB_LOG_TF)
-    for (size_t i = 0; i < m; i++)
-      w->vals[i] = log_count_f(w, w->vals[i]);
-  if (whole)
-    keep_document_bag(w, m);
-  if (s->flags & AVIS_NB_L2)
-    unit_length(w->vals, m);
-  avis_nb_score_row(s, w->ids, w->vals, m, w->scores);
-  avis_nb_softmax(w->scores, s->nlabels, s->scale, w->post);
-  for (size_t c = 0; shares && c < s->nlabels; c++)
-    shares[c] += weight * w->post[c];
+/* The whole document's posterior; its features stay in w->doc_vals for
+ * avis_nb_evidence(). */
+static void add_document(const avis_nb_scorer *s, double weight,
+                         avis_nb_work *w, double *shares) {
+  size_t m = w->doc_len;
+  log_features(s, w, w->doc_vals, m);
+  w->doc_means_ready = 0;
+  for (size_t j = 0; j < m; j++)
+    w->ids[j] = (uint32_t)j;
+  add_posterior(s, w->ids, w->doc_vals, m, weight, w, shares);
 }
 
 /* Passages gather whole sentences until they hold passage_terms terms, so
@@ -226,21 +350,22 @@ static void add_passages(const avis_nb_scorer *s, const uint32_t *seq,
     }
     if (count && (count >= s->passage_terms || i == n)) {
       double share = weight * (double)count / (double)nterms;
-      add_posterior(s, seq + start, i - start, share, 0, w, shares);
+      size_t m = count_passage(w, seq + start, i - start);
+      log_features(s, w, w->vals, m);
+      add_posterior(s, w->ids, w->vals, m, share, w, shares);
       start = i + 1;
       count = 0;
     }
   }
 }
 
-/* A window's running sums: each term's count in the bag (w->ids and
- * w->vals, found through w->slot), u[c] = sum of g(count) × weight[term][c]
- * and q = sum of g(count)², where g is the feature transform before the
- * unit-length scaling. Sliding a window then costs a few updates per term
- * instead of a new bag. */
+/* A window's running sums: each document term's count in the window (in
+ * w->vals), u[c] = sum of g(count) × weight[term][c] and q = sum of
+ * g(count)², where g is the feature transform before the unit-length
+ * scaling. Sliding a window then costs a few updates per term instead of a
+ * new bag. */
 typedef struct {
   double *u, q;
-  size_t len; /* entries of the bag */
 } window_sums;
 
 static inline double feature_of(const avis_nb_work *w, float count,
@@ -248,36 +373,67 @@ static inline double feature_of(const avis_nb_work *w, float count,
   return flags & AVIS_NB_LOG_TF ? log_count_d(w, count) : count;
 }
 
+/* u[0..stride) += x × row[0..stride). */
+static inline void add_scaled_row(double *restrict u,
+                                  const double *restrict row, double x,
+                                  size_t stride) {
+  for (size_t c = 0; c < stride; c += LABEL_BLOCK)
+    for (size_t b = 0; b < LABEL_BLOCK; b++)
+      u[c + b] += x * row[c + b];
+}
+
 /* Adds `delta` (1 or -1) occurrences of term id to the window. */
-static void window_update(const avis_nb_scorer *s, avis_nb_work *w,
-                          window_sums *ws, uint32_t id, int delta) {
-  uint32_t j = w->slot[id];
-  if (!j) {
-    w->slot[id] = j = (uint32_t)++ws->len;
-    w->ids[j - 1] = id;
-    w->vals[j - 1] = 0;
-  }
-  float *count = &w->vals[j - 1];
+static inline void window_update(const avis_nb_scorer *s, avis_nb_work *w,
+                                 window_sums *ws, uint32_t id, int delta) {
+  size_t j = w->slot[id] - 1, stride = w->stride;
+  float *count = &w->vals[j];
   double before = feature_of(w, *count, s->flags);
   *count += (float)delta;
   double after = feature_of(w, *count, s->flags), change = after - before;
-  const float *row = s->weights + (size_t)id * s->nlabels;
-  for (size_t c = 0; c < s->nlabels; c++)
-    ws->u[c] += change * row[c];
+  add_scaled_row(ws->u, w->rows + j * stride, change, stride);
   ws->q += after * after - before * before;
 }
 
-/* The window's posterior in w->post, and each label's peak raised to it. */
-static void window_peak(const avis_nb_scorer *s, avis_nb_work *w,
-                        const window_sums *ws) {
+/* The window's scores, whose softmax is its posterior, in w->post. */
+static void window_scores(const avis_nb_scorer *s, avis_nb_work *w,
+                          const window_sums *ws) {
   double norm = s->flags & AVIS_NB_L2 ? sqrt(ws->q > 0 ? ws->q : 0) : 1;
   double inv = norm > 0 ? 1 / norm : 0;
   for (size_t c = 0; c < s->nlabels; c++)
-    w->post[c] = s->bias[c] + ws->u[c] * inv;
+    w->post[c] = w->bias[c] + ws->u[c] * inv;
+}
+
+/* The window's posterior in w->post, from its scores there, and each
+ * label's peak raised to it. */
+static void window_peak(const avis_nb_scorer *s, avis_nb_work *w) {
   avis_nb_softmax(w->post, s->nlabels, s->scale, w->post);
   for (size_t c = 0; c < s->nlabels; c++)
     if (w->post[c] > w->peak[c])
       w->peak[c] = w->post[c];
+}
+
+/* exp() is within an ulp of the exact value: far less than this. */
+#define EXP_MARGIN 1e-6
+
+/* Whether the window, whose scores are in w->post, may raise a label of
+ * wanted[0..nwanted) that is short of passage_win to it. A label's
+ * posterior is exp(d) / sum, where d is its scaled score less the highest
+ * and the sum includes exp(0) = 1: it is at most exp(d), which stays below
+ * passage_win when d is below log_win (log(passage_win) less a margin).
+ * Most windows are then decided without the softmax's exponentials. */
+static int may_reach(const avis_nb_scorer *s, const avis_nb_work *w,
+                     const uint32_t *wanted, size_t nwanted, double log_win) {
+  double max = -INFINITY;
+  for (size_t c = 0; c < s->nlabels; c++)
+    if (s->scale * w->post[c] > max)
+      max = s->scale * w->post[c];
+  for (size_t i = 0; i < nwanted; i++) {
+    uint32_t c = wanted[i];
+    if (!(w->peak[c] >= s->passage_win) &&
+        s->scale * w->post[c] - max >= log_win)
+      return 1;
+  }
+  return 0;
 }
 
 /* Whether every label of wanted[0..nwanted) has reached passage_win. */
@@ -295,13 +451,18 @@ static int peaks_reached(const avis_nb_scorer *s, const avis_nb_work *w,
  * passage_terms terms (or at the end); one that reaches the end is the
  * last. With `wanted` (nwanted labels), the windows stop once each of
  * those labels has reached passage_win: a later window can only raise a
- * peak, which then decides no tag. */
+ * peak, which then decides no tag; and a window that raises none of them
+ * to it leaves the peaks as they were, which changes no tag either. */
 static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                        avis_nb_work *w, const uint32_t *wanted,
                        size_t nwanted) {
-  window_sums ws = {w->scores, 0, 0};
-  for (size_t c = 0; c < s->nlabels; c++)
+  window_sums ws = {w->scores, 0};
+  for (size_t c = 0; c < w->stride; c++)
     ws.u[c] = 0;
+  for (size_t j = 0; j < w->doc_len; j++)
+    w->vals[j] = 0;
+  double log_win = s->passage_win > 0 ? log(s->passage_win) - EXP_MARGIN
+                                      : -INFINITY;
   size_t start = 0, end = 0, count = 0;
   while (start < n) {
     while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
@@ -312,16 +473,17 @@ static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
       }
       end++;
     }
-    if (count >= s->passage_terms || start == 0)
-      window_peak(s, w, &ws);
+    if (count >= s->passage_terms || start == 0) {
+      window_scores(s, w, &ws);
+      if (!wanted || may_reach(s, w, wanted, nwanted, log_win))
+        window_peak(s, w);
+    }
     if (end == n || (wanted && peaks_reached(s, w, wanted, nwanted)))
       break;
     for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
       window_update(s, w, &ws, seq[start], -1);
     start++;
   }
-  for (size_t j = 0; j < ws.len; j++)
-    w->slot[w->ids[j]] = 0;
 }
 
 /* The labels whose tag the peak rule decides, in w->undecided: not the
@@ -346,24 +508,14 @@ static void set_tags(const avis_nb_scorer *s, const double *shares,
   tagged[best] = 1;
 }
 
-int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
-                    avis_nb_work *w, double *shares, int *tagged) {
-  size_t k = s->nlabels, nterms = 0;
-  if (work_reserve(w, s, n))
-    return AVIS_ERR_NOMEM;
-  w->doc_len = 0;
-  for (size_t c = 0; c < k; c++) {
-    shares[c] = 0;
-    w->peak[c] = 0;
-    if (tagged)
-      tagged[c] = 0;
-  }
-  for (size_t i = 0; i < n; i++)
-    nterms += seq[i] != AVIS_TERM_BREAK;
-  if (nterms == 0)
-    return 0;
+/* Shares, peaks and tags of a document whose bag is counted and whose
+ * rows are copied. */
+static void predict_document(const avis_nb_scorer *s, const uint32_t *seq,
+                             size_t n, size_t nterms, avis_nb_work *w,
+                             double *shares, int *tagged) {
+  size_t k = s->nlabels;
   double dw = s->multi_label ? s->doc_weight : 1.0;
-  add_posterior(s, seq, n, dw, 1, w, shares);
+  add_document(s, dw, w, shares);
   if (dw < 1)
     add_passages(s, seq, n, nterms, 1 - dw, w, shares);
   size_t best = 0;
@@ -373,7 +525,7 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   if (!tagged) {
     if (s->multi_label)
       find_peaks(s, seq, n, w, NULL, 0);
-    return 0;
+    return;
   }
   /* Tagging needs the peaks of the labels the shares leave undecided
    * only (on OrangeSum, one article in seven has none, and its windows
@@ -382,18 +534,43 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
   if (left)
     find_peaks(s, seq, n, w, w->undecided, left);
   set_tags(s, shares, best, w, tagged);
-  return 0;
+}
+
+int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
+                    avis_nb_work *w, double *shares, int *tagged) {
+  if (work_reserve(w, s, n))
+    return AVIS_ERR_NOMEM;
+  w->doc_len = 0;
+  for (size_t c = 0; c < s->nlabels; c++) {
+    shares[c] = 0;
+    w->peak[c] = 0;
+    if (tagged)
+      tagged[c] = 0;
+  }
+  size_t nterms = count_document(w, seq, n);
+  if (nterms == 0)
+    return 0;
+  int rc = copy_rows(s, w);
+  if (!rc)
+    predict_document(s, seq, n, nterms, w, shares, tagged);
+  forget_document(w);
+  if (rc)
+    w->doc_len = 0;
+  return rc;
 }
 
 /* Each term's mean weight over the labels does not depend on the label
- * asked for: worked out once per document. */
+ * asked for: worked out once per document. The weights are added in label
+ * order, then the row's padding: adding +0 leaves any sum as it was, and a
+ * sum that starts at +0 is never -0. */
 static void document_means(const avis_nb_scorer *s, avis_nb_work *w) {
-  size_t k = s->nlabels;
+  size_t k = s->nlabels, stride = w->stride;
   for (size_t i = 0; i < w->doc_len; i++) {
-    const float *row = s->weights + (size_t)w->doc_ids[i] * k;
+    const double *row = w->rows + i * stride;
     double sum = 0;
-    for (size_t j = 0; j < k; j++)
-      sum += row[j];
+    for (size_t j = 0; j < stride; j += LABEL_BLOCK)
+      for (size_t b = 0; b < LABEL_BLOCK; b++)
+        sum += row[j + b];
     w->doc_mean[i] = sum / (double)k;
   }
   w->doc_means_ready = 1;
@@ -404,10 +581,10 @@ size_t avis_nb_evidence(const avis_nb_scorer *s, uint32_t c, avis_nb_work *w,
                         size_t max) {
   if (!w->doc_means_ready)
     document_means(s, w);
-  size_t k = s->nlabels, found = 0;
+  size_t found = 0;
   for (size_t i = 0; i < w->doc_len; i++) {
-    const float *row = s->weights + (size_t)w->doc_ids[i] * k;
-    double push = w->doc_vals[i] * (row[c] - w->doc_mean[i]);
+    double weight_c = w->rows[i * w->stride + c];
+    double push = w->doc_vals[i] * (weight_c - w->doc_mean[i]);
     if (push <= 0)
       continue;
     size_t pos = found < max ? found++ : max;

@@ -36,25 +36,42 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
  * the highest posterior label c reaches in a window of the document (see
  * there); the document's bag is kept for avis_nb_evidence().
  *
- * Bags are counted in a dense array indexed by term id rather than in a
- * hash table: a document touches a few hundred of the model's terms, and
- * only those slots are cleared afterwards, so a bag costs one array access
- * per term. log(1 + count) comes from a table for small counts. */
+ * The document's bag is counted in a dense array indexed by term id rather
+ * than in a hash table: a document touches a few hundred of the model's
+ * terms, and only those slots are cleared afterwards, so a bag costs one
+ * array access per term. Its passages and windows then count by the
+ * index of each term in that bag, in arrays of the bag's size, and read
+ * the weights from a copy of the bag's rows as doubles: contiguous, padded
+ * to a multiple of four labels, so that adding a row is a few vector
+ * instructions and no conversion. log(1 + count) comes from a table for
+ * small counts. */
 typedef struct {
-  uint32_t *slot;           /* per term id: its index in the bag being
-                               counted + 1; all 0 between calls */
+  uint32_t *slot;           /* per term id: during avis_nb_predict(), its
+                               index in the document's bag + 1; all 0
+                               between calls */
   size_t nslots;
-  uint32_t *ids;            /* a bag: distinct term ids, first seen first */
-  float *vals;              /* their counts, then features */
-  uint32_t *doc_ids;        /* the whole document's bag */
-  float *doc_vals;          /* its counts after AVIS_NB_LOG_TF only */
+  uint32_t *ids;            /* a passage's bag: indices in the document's
+                               bag, first seen first */
+  float *vals;              /* their counts, then features; in a window,
+                               each document term's count */
+  uint32_t *place;          /* per document term: its index in the
+                               passage's bag + 1; all 0 between passages */
+  uint32_t *doc_ids;        /* the whole document's bag: distinct term ids,
+                               first seen first */
+  float *doc_vals;          /* their counts, then features before the
+                               unit-length scaling */
   uint32_t *doc_first;      /* where each of its terms first occurs */
   double *doc_mean;         /* mean weight of each term over the labels */
+  double *feat;             /* a bag's features as scoring reads them */
   size_t doc_len, cap;
   int doc_means_ready;
-  double *scores, *post, *peak;
+  double *rows;             /* doc_len rows of `stride` weights, the
+                               labels' then zeros */
+  size_t stride, rows_cap;
+  double *bias;             /* stride entries, zero beyond the labels */
+  double *scores, *post, *peak; /* stride entries */
   uint32_t *undecided;      /* labels whose tag the peaks decide */
-  size_t k;
+  size_t k;                 /* entries of the arrays above */
   int tables_ready;
   float log_f[AVIS_NB_LOG_TABLE];  /* (float)log1p(n) */
   double log_d[AVIS_NB_LOG_TABLE]; /* log1p(n) */

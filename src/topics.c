@@ -60,10 +60,10 @@ static int reserve_labels(avis_topics_work *w, size_t k) {
  * term is met here lets them arrive while the terms are still being
  * gathered, rather than one at a time when scoring needs them. A row may
  * straddle two cache lines. */
-static void prefetch_row(const avis_classifier *cl, uint32_t id) {
-  const float *row = cl->weights + (size_t)id * cl->p.nlabels;
+static void prefetch_row(const float *weights, size_t k, uint32_t id) {
+  const float *row = weights + (size_t)id * k;
   AVIS_PREFETCH(row);
-  AVIS_PREFETCH(row + cl->p.nlabels - 1);
+  AVIS_PREFETCH(row + k - 1);
 }
 
 /* The document's terms as term ids of classifier `which` (the word
@@ -77,12 +77,15 @@ static int map_terms(const avis_result *r, const avis_word *words, int which,
       avis_vec_reserve(&w->tok, room, sizeof(uint32_t)))
     return AVIS_ERR_NOMEM;
   uint32_t *seq = w->seq.data, *tok = w->tok.data, sentence = 0;
-  size_t n = 0;
-  for (size_t i = 0; i < r->tokens.len; i++) {
+  /* In locals: the stores to seq[] and tok[] might otherwise be taken to
+   * change r's and cl's fields, to be read again for every token. */
+  const float *weights = cl->weights;
+  size_t n = 0, ntokens = r->tokens.len, k = cl->p.nlabels;
+  for (size_t i = 0; i < ntokens; i++) {
     uint32_t id = words[i].term[which];
     if (id == AVIS_WORD_NONE)
       continue;
-    prefetch_row(cl, id);
+    prefetch_row(weights, k, id);
     if (n && t[i].sentence != sentence) {
       seq[n] = AVIS_TERM_BREAK;
       tok[n++] = UINT32_MAX;
