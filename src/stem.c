@@ -129,6 +129,22 @@ const char *avis_stem(avis_stemmer *st, const char *word, size_t len,
   return stem;
 }
 
+const char *avis_stem_uncached(avis_stemmer *st, const char *word, size_t len,
+                               size_t *stem_len) {
+  if (len > INT_MAX) {
+    avis_fail(AVIS_ERR_TOO_LARGE, "cannot stem a word of %zu bytes", len);
+    return NULL;
+  }
+  const sb_symbol *stem =
+      sb_stemmer_stem(st->sb, (const sb_symbol *)word, (int)len);
+  if (!stem) {
+    avis_fail(AVIS_ERR_NOMEM, "out of memory stemming a word");
+    return NULL;
+  }
+  *stem_len = (size_t)sb_stemmer_length(st->sb);
+  return (const char *)stem;
+}
+
 size_t avis_stemmer_cache_size(const avis_stemmer *st) {
   return st->cache.count;
 }

@@ -23,6 +23,14 @@ void avis_stemmer_free(avis_stemmer *st);
 const char *avis_stem(avis_stemmer *st, const char *word, size_t len,
                       size_t *stem_len);
 
+/* Stems a normalised word without the cache: the stem (NUL-terminated)
+ * stays valid only until the next call on this stemmer. For a caller that
+ * keeps its own cache of words, such as the analyzer's word cache, whose
+ * misses would nearly all miss this cache too and only fill it; NULL on
+ * allocation failure or for a word of more than INT_MAX bytes. */
+const char *avis_stem_uncached(avis_stemmer *st, const char *word, size_t len,
+                               size_t *stem_len);
+
 /* Cache statistics, for tests and benchmarks. */
 size_t avis_stemmer_cache_size(const avis_stemmer *st);
 size_t avis_stemmer_cache_hits(const avis_stemmer *st);

@@ -71,6 +71,26 @@ static void repeated_words_hit_the_cache(void **state) {
   assert_int_equal(avis_stemmer_cache_size(st), 2);
 }
 
+/* The uncached call gives the cached call's stems and leaves the cache
+ * alone. */
+static void uncached_stems_match(void **state) {
+  avis_stemmer *st = *state;
+  static const char *const words[] = {"gouvernements", "rapidement", "œuvres",
+                                      "étés", "aujourd'hui", "a", ""};
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+    size_t n = strlen(words[i]), m;
+    const char *u = avis_stem_uncached(st, words[i], n, &m);
+    assert_non_null(u);
+    char copy[64];
+    assert_true(m < sizeof copy);
+    memcpy(copy, u, m);
+    copy[m] = '\0';
+    assert_int_equal(avis_stemmer_cache_size(st), i);
+    assert_string_equal(copy, stem(st, words[i]));
+  }
+  assert_int_equal(avis_stemmer_cache_hits(st), 0);
+}
+
 /* A stem stays put while many more are cached after it. */
 static void stems_do_not_move(void **state) {
   avis_stemmer *st = *state;
@@ -126,6 +146,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(french_stems, setup, teardown),
       cmocka_unit_test_setup_teardown(repeated_words_hit_the_cache, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(uncached_stems_match, setup, teardown),
       cmocka_unit_test_setup_teardown(stems_do_not_move, setup, teardown),
       cmocka_unit_test_setup_teardown(cache_is_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(very_long_word, setup, teardown),
