@@ -572,26 +572,6 @@ static int build_image(avis_buf *out, avis_buf *id, const char *data_dir) {
   return rc;
 }
 
-static int write_file(const char *path, const avis_buf *b) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 5);
-  if (!tmp)
-    return avis_fail(AVIS_ERR_NOMEM, "out of memory");
-  memcpy(tmp, path, n);
-  memcpy(tmp + n, ".tmp", 5);
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(b->data, 1, b->len, f) == b->len;
-  if (f && fclose(f) != 0)
-    ok = 0;
-  int rc = 0;
-  if (!ok || rename(tmp, path) != 0) {
-    rc = avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
-    remove(tmp);
-  }
-  free(tmp);
-  return rc;
-}
-
 int avis_data_image_build(const char *data_dir, const char *path) {
   if (!data_dir)
     return avis_fail(AVIS_ERR_ARG, "avis_data_image_build: NULL data_dir");
@@ -601,7 +581,7 @@ int avis_data_image_build(const char *data_dir, const char *path) {
   avis_buf image = {0}, id = {0};
   int rc = build_image(&image, &id, data_dir);
   if (!rc)
-    rc = write_file(path ? path : dflt, &image);
+    rc = avis_write_file_whole(path ? path : dflt, image.data, image.len);
   avis_buf_release(&image);
   avis_buf_release(&id);
   free(dflt);

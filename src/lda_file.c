@@ -292,23 +292,8 @@ int avis_lda_save(const avis_lda *m, const char *path) {
     return avis_fail(AVIS_ERR_ARG, "avis_lda_save: NULL argument");
   avis_buf b = {0};
   int rc = avis_lda_file_write(m, &b);
-  size_t n = strlen(path);
-  char *tmp = rc ? NULL : malloc(n + 5);
-  if (!rc && !tmp)
-    rc = avis_fail(AVIS_ERR_NOMEM, "out of memory");
-  if (!rc) {
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(b.data, 1, b.len, f) == b.len;
-    if (f && fclose(f) != 0)
-      ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-      rc = avis_fail(AVIS_ERR_IO, "%s: %s", path, strerror(errno));
-      remove(tmp);
-    }
-  }
-  free(tmp);
+  if (!rc)
+    rc = avis_write_file_whole(path, b.data, b.len);
   avis_buf_release(&b);
   return rc;
 }

@@ -670,9 +670,7 @@ int avis_classifier_load(avis_classifier **out, const char *path) {
   return 0;
 }
 
-int avis_classifier_save(const avis_classifier *cl, const char *path) {
-  if (!cl || !path)
-    return avis_fail(AVIS_ERR_ARG, "avis_classifier_save: NULL argument");
+int avis_write_file_whole(const char *path, const void *data, size_t len) {
   size_t n = strlen(path);
   char *tmp = malloc(n + 5);
   if (!tmp)
@@ -680,7 +678,7 @@ int avis_classifier_save(const avis_classifier *cl, const char *path) {
   memcpy(tmp, path, n);
   memcpy(tmp + n, ".tmp", 5);
   FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(cl->image, 1, cl->image_len, f) == cl->image_len;
+  int ok = f && fwrite(data, 1, len, f) == len;
   if (f && fclose(f) != 0)
     ok = 0;
   int rc = 0;
@@ -690,6 +688,12 @@ int avis_classifier_save(const avis_classifier *cl, const char *path) {
   }
   free(tmp);
   return rc;
+}
+
+int avis_classifier_save(const avis_classifier *cl, const char *path) {
+  if (!cl || !path)
+    return avis_fail(AVIS_ERR_ARG, "avis_classifier_save: NULL argument");
+  return avis_write_file_whole(path, cl->image, cl->image_len);
 }
 
 void avis_classifier_free(avis_classifier *cl) {

@@ -128,6 +128,11 @@ const char *avis_classifier_term_text(const avis_classifier *cl, uint32_t i,
  * from `crc` (0 to start). */
 uint32_t avis_crc32(uint32_t crc, const void *data, size_t n);
 
+/* Writes `len` bytes to path whole or not at all: to path.tmp, renamed
+ * over path once written and closed; on failure path is untouched and the
+ * error names it. */
+int avis_write_file_whole(const char *path, const void *data, size_t len);
+
 /* Formats x with `decimals` digits after a '.', whatever the C locale. */
 void avis_format_fixed(char *buf, size_t size, double x, int decimals);
 
