@@ -57,24 +57,6 @@ static const char *const source_files[NSOURCES] = {
 
 #define BAD(...) avis_fail(AVIS_ERR_FORMAT, __VA_ARGS__)
 
-static int host_is_little_endian(void) {
-  const uint16_t one = 1;
-  return *(const unsigned char *)&one == 1;
-}
-
-static float get_f32(const unsigned char *p) {
-  uint32_t u = avis_le32_get(p);
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-static int put_f32(avis_buf *b, float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return avis_le32_put(b, u);
-}
-
 /* ---- Identity: the sources and the libraries an image was built from -- */
 
 /* Words whose normalised forms and Snowball stems stand for the behaviour
@@ -197,7 +179,7 @@ static int write_entries(avis_buf *b, const avis_lexicon *lex) {
     unsigned char small[4] = {e[i].emotions, e[i].nwords,
                               (unsigned char)e[i].source,
                               (unsigned char)(e[i].source >> 8)};
-    rc = put_f32(b, e[i].polarity) || put_f32(b, e[i].subjectivity) ||
+    rc = avis_f32_put(b, e[i].polarity) || avis_f32_put(b, e[i].subjectivity) ||
          avis_buf_append(b, small, 4);
   }
   return rc;
@@ -208,7 +190,7 @@ static int write_modifiers(avis_buf *b, const avis_modifiers *mods) {
   int rc = avis_le32_put(b, (uint32_t)mods->items.len) || avis_le32_put(b, 0);
   for (size_t i = 0; !rc && i < mods->items.len; i++) {
     unsigned char small[4] = {m[i].kind, m[i].nwords, 0, 0};
-    rc = avis_buf_append(b, small, 4) || put_f32(b, m[i].weight);
+    rc = avis_buf_append(b, small, 4) || avis_f32_put(b, m[i].weight);
   }
   return rc;
 }
@@ -329,8 +311,8 @@ static int read_entries(const section *s, const char *name, avis_lexicon *lex) {
   memset(e, 0, (size_t)n * sizeof *e);
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *r = s->data + 8 + (size_t)i * ENTRY_RECORD_SIZE;
-    e[i].polarity = get_f32(r);
-    e[i].subjectivity = get_f32(r + 4);
+    e[i].polarity = avis_f32_get(r);
+    e[i].subjectivity = avis_f32_get(r + 4);
     e[i].emotions = r[8];
     e[i].nwords = r[9];
     e[i].source = (uint16_t)(r[10] | r[11] << 8);
@@ -358,7 +340,7 @@ static int read_modifiers(const section *s, const char *name,
     const unsigned char *r = s->data + 8 + (size_t)i * MODIFIER_RECORD_SIZE;
     m[i].kind = r[0];
     m[i].nwords = r[1];
-    m[i].weight = get_f32(r + 4);
+    m[i].weight = avis_f32_get(r + 4);
     if (m[i].kind == AVIS_MOD_NONE || m[i].kind > AVIS_MOD_CONTRAST ||
         m[i].nwords < 1 || m[i].nwords > AVIS_TERM_MAX_WORDS || r[2] || r[3] ||
         !isfinite(m[i].weight))
@@ -480,7 +462,7 @@ static void release_tables(const avis_data_tables *t) {
 static int parse(const unsigned char *d, size_t len, const char *name,
                  const char *lexicon_path, const avis_data_tables *t,
                  const unsigned char **id) {
-  if (!host_is_little_endian())
+  if (!avis_host_is_little_endian())
     return BAD("%s: data images are read on little-endian hosts only", name);
   if ((uintptr_t)d % 8)
     return avis_fail(AVIS_ERR_ARG, "%s: image not 8-byte aligned", name);
@@ -525,7 +507,7 @@ static int map_file(const char *path, avis_data_image *img) {
 int avis_data_image_open(avis_data_image *img, const avis_data_tables *t,
                          const char *data_dir, const char *lexicon_path,
                          int strict) {
-  if (!host_is_little_endian())
+  if (!avis_host_is_little_endian())
     return 0;
   char *path = avis_data_path(data_dir, AVIS_DEFAULT_DATA_IMAGE);
   avis_buf id = {0};

@@ -70,18 +70,10 @@ void avis_format_fixed(char *buf, size_t size, double x, int decimals) {
     snprintf(buf, size, "%s%llu", x < 0 && v ? "-" : "", ip);
 }
 
-static float get_f32(const unsigned char *p) {
-  uint32_t u = avis_le32_get(p);
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
-
+/* Parameters and weights are doubles while training; the file holds
+ * floats. */
 static int put_f32(avis_buf *b, double v) {
-  float f = (float)v;
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return avis_le32_put(b, u);
+  return avis_f32_put(b, (float)v);
 }
 
 static void set_u32(avis_buf *b, size_t at, uint32_t v) {
@@ -93,11 +85,6 @@ static void set_u32(avis_buf *b, size_t at, uint32_t v) {
 static void set_u64(avis_buf *b, size_t at, uint64_t v) {
   set_u32(b, at, (uint32_t)v);
   set_u32(b, at + 4, (uint32_t)(v >> 32));
-}
-
-static int host_is_little_endian(void) {
-  const uint16_t one = 1;
-  return *(const unsigned char *)&one == 1;
 }
 
 /* ---- Writer ------------------------------------------------------------ */
@@ -339,12 +326,12 @@ static int read_params(const section *s, const char *name, avis_nb_params *p) {
   p->nlabels = avis_le32_get(d + 4);
   p->nterms = avis_le32_get(d + 8);
   p->flags = avis_le32_get(d + 12);
-  p->scale = get_f32(d + 16);
-  p->doc_weight = get_f32(d + 20);
-  p->alpha = get_f32(d + 24);
+  p->scale = avis_f32_get(d + 16);
+  p->doc_weight = avis_f32_get(d + 20);
+  p->alpha = avis_f32_get(d + 24);
   p->passage_terms = avis_le32_get(d + 28);
-  p->passage_win = get_f32(d + 32);
-  p->tag_floor = get_f32(d + 36);
+  p->passage_win = avis_f32_get(d + 32);
+  p->tag_floor = avis_f32_get(d + 36);
   if (p->kind > AVIS_CLASSIFIER_CLASSES)
     return BAD("%s: unknown model kind %u", name, p->kind);
   if (p->nlabels == 0 || p->nlabels > MAX_LABELS)
@@ -388,8 +375,8 @@ static int read_labels(const section *s, const char *name, avis_classifier *cl) 
     avis_nb_label *l = &cl->labels[i];
     l->id = pool_string(pool, s->size - table, avis_le32_get(r), avis_le32_get(r + 4));
     l->name = pool_string(pool, s->size - table, avis_le32_get(r + 8), avis_le32_get(r + 12));
-    l->threshold = get_f32(r + 16);
-    l->bias = get_f32(r + 20);
+    l->threshold = avis_f32_get(r + 16);
+    l->bias = avis_f32_get(r + 20);
     if (!l->id || !l->name || !*l->id)
       return BAD("%s: label %u: id or name out of bounds or not UTF-8", name, i);
     if (!(l->threshold >= 0 && l->threshold <= 1) || !isfinite(l->bias))
@@ -514,7 +501,7 @@ static int read_weights(const section *s, const char *name,
    * first culprit is looked for only when there is one. */
   uint64_t bad = 0;
   uint64_t i = 0;
-  if (host_is_little_endian()) {
+  if (avis_host_is_little_endian()) {
     /* Two at a time: adding one to an exponent of all ones carries into
      * its lane's top bit, and never further. */
     for (; i + 2 <= n; i += 2) {
@@ -529,7 +516,7 @@ static int read_weights(const section *s, const char *name,
     bad |= (bits & 0x7f800000u) == 0x7f800000u;
   }
   for (uint64_t k = 0; bad && k < n; k++)
-    if (!isfinite(get_f32(s->data + 4 * k)))
+    if (!isfinite(avis_f32_get(s->data + 4 * k)))
       return BAD("%s: weight %llu is not a finite number", name,
                  (unsigned long long)k);
   return 0;
@@ -561,7 +548,7 @@ static void swap_words(const void *p, size_t n) {
 }
 
 static void to_host_order(avis_classifier *cl) {
-  if (host_is_little_endian())
+  if (avis_host_is_little_endian())
     return;
   swap_words(cl->term_ref, 2 * (size_t)cl->p.nterms);
   swap_words(cl->slots, cl->nslots);
@@ -650,7 +637,7 @@ int avis_classifier_load(avis_classifier **out, const char *path) {
   }
   void *data = NULL;
   int rc;
-  if (host_is_little_endian()) {
+  if (avis_host_is_little_endian()) {
     data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     rc = data == MAP_FAILED ? -1 : 0;
   } else {
@@ -659,7 +646,7 @@ int avis_classifier_load(avis_classifier **out, const char *path) {
   close(fd);
   if (rc)
     return avis_fail(AVIS_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-  if (!host_is_little_endian())
+  if (!avis_host_is_little_endian())
     return avis_model_file_parse(out, data, len, 1, path);
   if ((rc = avis_model_file_parse(out, data, len, 0, path)) != 0) {
     munmap(data, len);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "avis_train.h"
 #include "buf.h"
@@ -26,6 +27,26 @@ static inline int avis_le32_put(avis_buf *b, uint32_t v) {
   unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
                         (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
   return avis_buf_append(b, p, 4);
+}
+
+/* A float stored as its IEEE-754 bits, little-endian. */
+static inline float avis_f32_get(const unsigned char *p) {
+  uint32_t u = avis_le32_get(p);
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+static inline int avis_f32_put(avis_buf *b, float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return avis_le32_put(b, u);
+}
+
+/* Mapped images are used in place only on little-endian hosts. */
+static inline int avis_host_is_little_endian(void) {
+  const uint16_t one = 1;
+  return *(const unsigned char *)&one == 1;
 }
 
 static inline int avis_le64_put(avis_buf *b, uint64_t v) {
