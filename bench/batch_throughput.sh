@@ -13,9 +13,9 @@
 # article joined, line breaks as spaces) becomes one line of a text file,
 # one record of a JSON Lines file and one file of a directory, all in a
 # temporary folder. Every timing is the best wall-clock time of
-# REPETITIONS runs (default 3); the CPU time (user + system) of that run is
-# shown beside it, which matters on a busy machine. MB/s counts the bytes
-# of the text file in every mode.
+# REPETITIONS runs (default 3), the commands taking turns; the CPU time
+# (user + system) of that run is shown beside it, which matters on a busy
+# machine. MB/s counts the bytes of the text file in every mode.
 #
 # Modes:
 #   --lines       `analyze --lines` on the text file: one JSON record a line
@@ -68,27 +68,37 @@ text=$tmp/text.txt
 bytes=$(wc -c <"$text")
 docs=$(wc -l <"$text")
 
-# best_time INPUT COMMAND...: "WALL CPU" of the fastest of REPETITIONS runs.
-best_time() {
-  local input=$1 best="" line
+# time_once INPUT COMMAND...: "WALL CPU" of one run.
+time_once() {
+  local input=$1 line
   shift
-  for ((i = 0; i < reps; i++)); do
-    line=$( { TIMEFORMAT='%R %U %S'; time "$@" <"$input" >/dev/null 2>&1; } 2>&1 )
-    line=$(awk '{ printf "%.3f %.3f", $1, $2 + $3 }' <<<"$line")
-    if [ -z "$best" ] || awk -v a="${line% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then
-      best=$line
-    fi
-  done
-  echo "$best"
+  line=$( { TIMEFORMAT='%R %U %S'; time "$@" <"$input" >/dev/null 2>&1; } 2>&1 )
+  awk '{ printf "%.3f %.3f", $1, $2 + $3 }' <<<"$line"
 }
 
+# Every command runs once a round, REPETITIONS rounds, and keeps its
+# fastest run: a burst of load from elsewhere then slows one run of each
+# command rather than every run of one, and the ratios to `wc -w` compare
+# runs made at the same times.
 declare -A wall cpu
-measure() { # measure NAME INPUT COMMAND...
-  local name=$1 t
-  shift
-  t=$(best_time "$@")
-  wall[$name]=${t% *}
-  cpu[$name]=${t#* }
+names=()
+declare -A cmdline
+add() { # add NAME INPUT COMMAND...
+  names+=("$1")
+  cmdline[$1]=$(printf '%q ' "${@:2}")
+}
+measure_all() {
+  local name t
+  for ((round = 0; round < reps; round++)); do
+    for name in "${names[@]}"; do
+      t=$(eval "time_once ${cmdline[$name]}")
+      if [ -z "${wall[$name]:-}" ] ||
+         awk -v a="${t% *}" -v b="${wall[$name]}" 'BEGIN { exit !(a < b) }'; then
+        wall[$name]=${t% *}
+        cpu[$name]=${t#* }
+      fi
+    done
+  done
 }
 
 row() {
@@ -100,18 +110,22 @@ row() {
 
 echo "corpus: $docs documents, $bytes bytes of text; $(nproc) cores," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg); best of $reps runs"
-measure "wc-w" "$text" wc -w
-measure "wc-w (C locale)" "$text" env LC_ALL=C wc -w
+add "wc-w" "$text" wc -w
+add "wc-w (C locale)" "$text" env LC_ALL=C wc -w
+# What reading the directory's files costs on this machine, before any
+# analysis: the floor of the directory modes.
+add "cat every file" /dev/null find "$tmp/docs" -type f -exec cat {} +
 for j in 1 2; do
-  measure "--lines -j$j" "$text" "$analyze" --lines -q -j$j
-  measure "--stream -j$j" "$tmp/docs.jsonl" "$analyze" --stream -q -j$j
-  measure "dir jsonl -j$j" /dev/null "$analyze" -q -j$j -o /dev/null "$tmp/docs"
-  measure "dir csv -j$j" /dev/null "$analyze" -q -j$j --format csv -o /dev/null "$tmp/docs"
-  measure "--lines --full -j$j" "$text" "$analyze" --lines --full -q -j$j
+  add "--lines -j$j" "$text" "$analyze" --lines -q -j$j
+  add "--stream -j$j" "$tmp/docs.jsonl" "$analyze" --stream -q -j$j
+  add "dir jsonl -j$j" /dev/null "$analyze" -q -j$j -o /dev/null "$tmp/docs"
+  add "dir csv -j$j" /dev/null "$analyze" -q -j$j --format csv -o /dev/null "$tmp/docs"
+  add "--lines --full -j$j" "$text" "$analyze" --lines --full -q -j$j
 done
+measure_all
 
 printf '%-26s %9s %9s %9s %9s %10s\n' "" "wall" "cpu" "MB/s" "docs/s" "/ wc -w"
-for name in "wc-w" "wc-w (C locale)" "--lines -j1" "--lines -j2" "--stream -j1" \
+for name in "wc-w" "wc-w (C locale)" "cat every file" "--lines -j1" "--lines -j2" "--stream -j1" \
             "--stream -j2" "dir jsonl -j1" "dir jsonl -j2" "dir csv -j1" "dir csv -j2" \
             "--lines --full -j1" "--lines --full -j2"; do
   row "$name"

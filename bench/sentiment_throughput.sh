@@ -49,20 +49,23 @@ EOF
 
 # The whole command as a data team runs it: `analyze --lines` (sentiment and
 # topics, one JSON record a document), a fresh process with its model load
-# counted, with one and two worker threads.
+# counted, with one and two worker threads; then the same without topics,
+# which is the work Pattern's sentiment() does.
 cli=${AVIS:-$(dirname "$bin")/../cli/avis}
 cut -f2- "$tmp/texts.tsv" >"$tmp/texts.txt"
 : >"$tmp/cli.txt"
 if [ -x "$cli" ]; then
-  for j in 1 2; do
-    start=$(date +%s%N)
-    "$cli" analyze --lines --quiet -j "$j" <"$tmp/texts.txt" >"$tmp/cli.out"
-    end=$(date +%s%N)
-    echo "j$j $(( (end - start) / 1000 ))" >>"$tmp/cli.txt"
-    if [ "$(wc -l <"$tmp/cli.out")" -ne "$(wc -l <"$tmp/texts.txt")" ]; then
-      echo "sentiment_throughput: analyze -j $j wrote $(wc -l <"$tmp/cli.out") records" >&2
-      exit 1
-    fi
+  for topics in "" --no-topics; do
+    for j in 1 2; do
+      start=$(date +%s%N)
+      "$cli" analyze --lines --quiet $topics -j "$j" <"$tmp/texts.txt" >"$tmp/cli.out"
+      end=$(date +%s%N)
+      echo "j$j${topics:+-sentiment} $(( (end - start) / 1000 ))" >>"$tmp/cli.txt"
+      if [ "$(wc -l <"$tmp/cli.out")" -ne "$(wc -l <"$tmp/texts.txt")" ]; then
+        echo "sentiment_throughput: analyze $topics -j $j wrote $(wc -l <"$tmp/cli.out") records" >&2
+        exit 1
+      fi
+    done
   done
 fi
 
@@ -100,11 +103,13 @@ if pattern:
     print("  avis / pattern: %.1fx" % (float(avis["mb_per_s"]) /
                                        float(pattern["mb_per_s"])))
 mb = int(avis["bytes"]) / 1e6
-for j in ("j1", "j2"):
+for j in ("j1", "j2", "j1-sentiment", "j2-sentiment"):
     if j in cli:
         seconds = int(cli[j]) / 1e6
-        line = "  analyze --lines -j %s %8.2f MB/s  (%.3f s: sentiment and topics, start-up included)" % (
-            j[1], mb / seconds, seconds)
+        what = ("--no-topics -j %s" % j[1], "sentiment only") if "-" in j \
+            else ("-j %s" % j[1], "sentiment and topics")
+        line = "  analyze --lines %-16s %8.2f MB/s  (%.3f s: %s, start-up included)" % (
+            what[0], mb / seconds, seconds, what[1])
         if pattern:
             line += "; / pattern: %.1fx" % (mb / seconds / float(pattern["mb_per_s"]))
         print(line)
