@@ -137,14 +137,47 @@ static int equals(const char *s, size_t n, const char *lit) {
   return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-static int cmp_word(const void *key, const void *elem) {
-  return strcmp(key, *(const char *const *)elem);
+/* equals() for a string literal: the lengths are compared first and the
+ * bytes with a memcmp of known size, so most words are told apart without
+ * reading them. */
+#define EQUALS_LITERAL(s, n, lit)                                              \
+  ((n) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
+
+static int has_byte(const char *s, size_t n, char c) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == c)
+      return 1;
+  return 0;
+}
+
+/* Longest function word, in bytes ("faudrait", "étaient"). */
+#define FUNCTION_WORD_MAX 8
+
+/* strcmp() with the first byte compared inline: the word cache asks about
+ * every distinct form, and most comparisons end at the first byte. */
+static int compare_words(const char *a, const char *b) {
+  unsigned char x = (unsigned char)a[0], y = (unsigned char)b[0];
+  if (x != y)
+    return x < y ? -1 : 1;
+  return x ? strcmp(a + 1, b + 1) : 0;
 }
 
 int avis_is_function_word(const char *norm) {
-  return bsearch(norm, function_words,
-                 sizeof function_words / sizeof *function_words,
-                 sizeof *function_words, cmp_word) != NULL;
+  for (size_t n = 0; norm[n]; n++)
+    if (n == FUNCTION_WORD_MAX)
+      return 0;
+  size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare_words(norm, function_words[mid]);
+    if (c == 0)
+      return 1;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return 0;
 }
 
 static float symbol_polarity(const polar_symbol *table, size_t n,
@@ -184,7 +217,6 @@ typedef struct {
   const avis_lexicon *lex;
   const avis_modifiers *mods;
   avis_sentiment *out;
-  avis_buf key; /* expression candidates */
 
   /* Sentence. */
   uint32_t sentence;
@@ -214,6 +246,10 @@ typedef struct {
 static const char *norm_of(const scorer *s, size_t i) {
   return s->arena->data + s->toks[i].norm_off;
 }
+
+/* Whether token i's normalised form is the string literal `lit`. */
+#define FORM_IS(s, i, lit)                                                     \
+  EQUALS_LITERAL(norm_of((s), (i)), (s)->toks[(i)].norm_len, lit)
 
 static const avis_modifier *modifier_at(const scorer *s, size_t i) {
   return avis_word_modifier(s->mods, s->info[i].mod);
@@ -252,10 +288,25 @@ static void end_clause(scorer *s) {
 static int is_clause_break(const char *p, size_t n) {
   if (n == 0)
     return 0;
-  if (strchr(",;:.!?()[]", p[0]))
+  switch (p[0]) {
+  case ',': case ';': case ':': case '.': case '!': case '?':
+  case '(': case ')': case '[': case ']': case '\0':
     return 1;
-  return equals(p, n, u8"\u2026") || equals(p, n, u8"\u2013") ||
-         equals(p, n, u8"\u2014");
+  default:
+    return EQUALS_LITERAL(p, n, u8"\u2026") ||
+           EQUALS_LITERAL(p, n, u8"\u2013") || EQUALS_LITERAL(p, n, u8"\u2014");
+  }
+}
+
+/* Punctuation after which a '?' no longer ends the sentence: a stop, or
+ * an empty form (its characters all dropped by normalisation). */
+static int is_stop(const char *p, size_t n) {
+  switch (p[0]) {
+  case '.': case '!': case '?': case '\0':
+    return 1;
+  default:
+    return EQUALS_LITERAL(p, n, u8"\u2026");
+  }
 }
 
 static int is_word(const avis_tok *t) { return t->kind == AVIS_TOKEN_WORD; }
@@ -268,37 +319,52 @@ static size_t count_words(const avis_tok *t, size_t n) {
   return w;
 }
 
-/* '!' anywhere emphasises the sentence; a '?' as its last punctuation
- * (trailing emoji, links, tags and closing quotes aside) makes it a
- * question. */
-static void begin_sentence(scorer *s, size_t first, size_t end) {
-  s->sentence = s->toks[first].sentence;
-  s->sentence_rules = 0;
+/* Whether the sentence [first, end) is a question: a '?' in its last
+ * punctuation, after its last word or number (trailing emoji, links, tags
+ * and closing quotes aside). Read from the end, it stops there. */
+static int is_question(const scorer *s, size_t first, size_t end) {
+  for (size_t i = end; i-- > first;) {
+    const avis_tok *t = &s->toks[i];
+    if (t->kind == AVIS_TOKEN_WORD || t->kind == AVIS_TOKEN_NUMBER)
+      return 0;
+    if (t->kind != AVIS_TOKEN_PUNCT)
+      continue;
+    const char *p = norm_of(s, i);
+    if (has_byte(p, t->norm_len, '?'))
+      return 1;
+    if (is_stop(p, t->norm_len))
+      return 0;
+  }
+  return 0;
+}
+
+/* Starts the sentence at token `first` and returns its end: the first
+ * token of the next one. '!' anywhere emphasises the sentence; a question
+ * has its terms weigh less. */
+static size_t begin_sentence(scorer *s, size_t first, size_t ntok) {
+  const avis_tok *toks = s->toks;
+  uint32_t sentence = toks[first].sentence;
+  unsigned rules = 0;
+  size_t end = first;
+  for (; end < ntok && toks[end].sentence == sentence; end++)
+    if (toks[end].kind == AVIS_TOKEN_PUNCT &&
+        has_byte(norm_of(s, end), toks[end].norm_len, '!'))
+      rules |= AVIS_RULE_EMPHASIS;
+  if (is_question(s, first, end))
+    rules |= AVIS_RULE_QUESTION;
+  s->sentence = sentence;
+  s->sentence_rules = rules;
   s->sentence_factor = 1.0;
+  if (rules & AVIS_RULE_EMPHASIS)
+    s->sentence_factor *= params.exclamation;
+  if (rules & AVIS_RULE_QUESTION)
+    s->sentence_factor *= params.question;
   s->seen_word = 0;
   s->prev_segment = s->segment;
   s->segment = driver_count(s);
   s->contrast = 0.0;
   end_clause(s);
-  int in_tail = 1; /* still after the last word or final punctuation */
-  for (size_t i = end; i-- > first;) {
-    const avis_tok *t = &s->toks[i];
-    if (t->kind == AVIS_TOKEN_WORD || t->kind == AVIS_TOKEN_NUMBER)
-      in_tail = 0;
-    if (t->kind != AVIS_TOKEN_PUNCT)
-      continue;
-    const char *p = norm_of(s, i);
-    if (memchr(p, '!', t->norm_len))
-      s->sentence_rules |= AVIS_RULE_EMPHASIS;
-    if (in_tail && memchr(p, '?', t->norm_len))
-      s->sentence_rules |= AVIS_RULE_QUESTION;
-    if (strchr(".!?", p[0]) || equals(p, t->norm_len, u8"\u2026"))
-      in_tail = 0;
-  }
-  if (s->sentence_rules & AVIS_RULE_EMPHASIS)
-    s->sentence_factor *= params.exclamation;
-  if (s->sentence_rules & AVIS_RULE_QUESTION)
-    s->sentence_factor *= params.question;
+  return end;
 }
 
 /* Adds a driver for tokens [tok, tok+ntok) with the rules in force. The
@@ -373,53 +439,94 @@ static int add_entry(scorer *s, size_t tok, size_t ntok,
 /* ---- Expressions ----------------------------------------------------- */
 
 typedef struct {
-  size_t ntok;
-  size_t key_len;              /* its key is s->key.data[0, key_len) */
+  size_t ntok;                 /* 0 when none; the rest is then unset */
+  size_t key_len;              /* its key is at the arena's end: key_at() */
   const avis_lex_entry *entry; /* a polar expression, or */
   const avis_modifier *mod;    /* a modifier expression */
 } expression;
 
-/* Builds in s->key the candidate keys starting at token i: the words'
+/* How many words from token i on an expression may span: no more than
+ * the longest one its form starts, and every word after the first must
+ * be one that some expression has after its first (the word cache's
+ * mwe_tail), so the first other word ends every candidate. Most often 1:
+ * nothing to look up. */
+static size_t candidate_words(const scorer *s, size_t i, size_t end) {
+  const avis_word *w = &s->info[i];
+  if ((w->lex_mwe | w->mod_mwe) < 2)
+    return 1;
+  size_t max = w->lex_mwe > w->mod_mwe ? w->lex_mwe : w->mod_mwe;
+  if (max > MAX_EXPRESSION_TOKENS)
+    max = MAX_EXPRESSION_TOKENS;
+  if (max > end - i)
+    max = end - i;
+  size_t n = 1;
+  while (n < max && is_word(&s->toks[i + n]) && s->info[i + n].mwe_tail)
+    n++;
+  return n;
+}
+
+/* Candidate keys are written past the end of the arena, in room reserved
+ * for them, rather than in a buffer of their own: no allocation per
+ * document, and a key that becomes a driver's term is kept where it is
+ * (keep_key()) instead of being copied. */
+static char *key_at(const scorer *s) { return s->arena->data + s->arena->len; }
+
+/* Writes the candidate keys of tokens [i, i+n) at key_at(): the words'
  * normalised forms joined by single spaces, an elided clitic being a word
  * of its own ("n' importe quoi"), as the lexicon loader writes its
- * expressions. ends[k] is the key length after k+1 tokens. Returns the
- * token count, at most `max`. */
-static size_t build_keys(scorer *s, size_t i, size_t end, size_t max,
-                         size_t ends[MAX_EXPRESSION_TOKENS], int *rc) {
-  avis_buf_clear(&s->key);
-  size_t n = 0;
-  for (size_t j = i; j < end && n < max && is_word(&s->toks[j]); j++) {
-    if ((n > 0 && (*rc = avis_buf_putc(&s->key, ' ')) != 0) ||
-        (*rc = avis_buf_append(&s->key, norm_of(s, j), s->toks[j].norm_len)) !=
-            0)
-      return 0;
-    ends[n++] = s->key.len;
+ * expressions. ends[k] is the key length after k+1 tokens. 0 or
+ * AVIS_ERR_NOMEM. */
+static int build_keys(scorer *s, size_t i, size_t n,
+                      size_t ends[MAX_EXPRESSION_TOKENS]) {
+  size_t len = n - 1;
+  for (size_t j = i; j < i + n; j++)
+    len += s->toks[j].norm_len;
+  /* Room for the key and the NUL that keep_key() puts after it. */
+  if (avis_buf_reserve(s->arena, len + 1))
+    return AVIS_ERR_NOMEM;
+  char *key = key_at(s), *p = key;
+  for (size_t j = 0; j < n; j++) {
+    if (j > 0)
+      *p++ = ' ';
+    memcpy(p, norm_of(s, i + j), s->toks[i + j].norm_len);
+    p += s->toks[i + j].norm_len;
+    ends[j] = (size_t)(p - key);
   }
-  return n;
+  return 0;
+}
+
+/* Makes the key_len bytes at key_at() a string of the arena, as
+ * avis_buf_append() and avis_buf_putc('\0') would, and returns its
+ * offset. build_keys() reserved the room. */
+static uint32_t keep_key(scorer *s, size_t key_len) {
+  avis_buf *a = s->arena;
+  uint32_t off = (uint32_t)a->len;
+  a->len += key_len;
+  a->data[a->len++] = '\0';
+  a->data[a->len] = '\0';
+  return off;
 }
 
 /* The longest lexicon or modifier expression (two words or more) starting
  * at token i; a polar expression wins a tie. */
 static int find_expression(scorer *s, size_t i, size_t end, expression *x) {
-  memset(x, 0, sizeof *x);
+  x->ntok = 0;
+  size_t n = candidate_words(s, i, end);
+  if (n < 2)
+    return 0;
+  size_t ends[MAX_EXPRESSION_TOKENS];
+  int rc = build_keys(s, i, n, ends);
+  if (rc)
+    return rc;
+  const char *key = key_at(s);
   unsigned lex_max = s->info[i].lex_mwe;
   unsigned mod_max = s->info[i].mod_mwe;
-  size_t max = lex_max > mod_max ? lex_max : mod_max;
-  if (max < 2 || i + 1 >= end || !s->info[i + 1].mwe_tail)
-    return 0;
-  if (max > MAX_EXPRESSION_TOKENS)
-    max = MAX_EXPRESSION_TOKENS;
-  size_t ends[MAX_EXPRESSION_TOKENS];
-  int rc = 0;
-  size_t n = build_keys(s, i, end, max, ends, &rc);
-  for (size_t k = n; !rc && k >= 2; k--) {
+  for (size_t k = n; k >= 2; k--) {
     const avis_lex_entry *e =
-        k <= lex_max ? avis_lexicon_form(s->lex, s->key.data, ends[k - 1])
-                     : NULL;
+        k <= lex_max ? avis_lexicon_form(s->lex, key, ends[k - 1]) : NULL;
     const avis_modifier *m =
-        !e && k <= mod_max
-            ? avis_modifiers_get(s->mods, s->key.data, ends[k - 1])
-            : NULL;
+        !e && k <= mod_max ? avis_modifiers_get(s->mods, key, ends[k - 1])
+                           : NULL;
     if (e || m) {
       x->ntok = k;
       x->key_len = ends[k - 1];
@@ -428,7 +535,7 @@ static int find_expression(scorer *s, size_t i, size_t end, expression *x) {
       break;
     }
   }
-  return rc;
+  return 0;
 }
 
 /* ---- Rules ------------------------------------------------------------- */
@@ -443,10 +550,9 @@ static int is_negator_kind(unsigned kind) {
 static int exclamative_jamais(const scorer *s, size_t i, size_t end) {
   if (i + 1 >= end || !is_word(&s->toks[i + 1]))
     return 0;
-  const char *w = norm_of(s, i + 1);
-  size_t n = s->toks[i + 1].norm_len;
-  return equals(w, n, "vu") || equals(w, n, "vue") || equals(w, n, "lu") ||
-         equals(w, n, "entendu") || equals(w, n, "connu");
+  return FORM_IS(s, i + 1, "vu") || FORM_IS(s, i + 1, "vue") ||
+         FORM_IS(s, i + 1, "lu") || FORM_IS(s, i + 1, "entendu") ||
+         FORM_IS(s, i + 1, "connu");
 }
 
 /* pas, jamais, rien, plus (after ne), ... A ne-family negator opens one
@@ -458,9 +564,7 @@ static int exclamative_jamais(const scorer *s, size_t i, size_t end) {
  * one. */
 static void read_negator(scorer *s, size_t i, size_t end,
                          const avis_modifier *m) {
-  const char *w = norm_of(s, i);
-  size_t n = s->toks[i].norm_len;
-  if (equals(w, n, "sans")) {
+  if (FORM_IS(s, i, "sans")) {
     s->sans = 1;
     s->neg_words = 0;
     return;
@@ -471,7 +575,7 @@ static void read_negator(scorer *s, size_t i, size_t end,
     /* neg_plus words are nouns or comparatives without a ne before them:
      * plus beau, plus de, un point fort, une personne. */
     if (m->kind == AVIS_MOD_NEG_PLUS ||
-        (equals(w, n, "jamais") && exclamative_jamais(s, i, end)))
+        (FORM_IS(s, i, "jamais") && exclamative_jamais(s, i, end)))
       return;
   } else {
     scale_drivers(s, s->ne_first, params.negation, AVIS_RULE_NEGATED);
@@ -480,18 +584,16 @@ static void read_negator(scorer *s, size_t i, size_t end,
   s->negated = 1;
   s->neg_words = 0;
   /* Ne ... plus que: restrictive ("il n'y a plus que des navets"). */
-  if (m->kind == AVIS_MOD_NEG_PLUS && i + 1 < end) {
-    const char *q = norm_of(s, i + 1);
-    size_t qn = s->toks[i + 1].norm_len;
-    if (equals(q, qn, "que") || equals(q, qn, "qu'"))
-      s->negated = 0;
-  }
+  if (m->kind == AVIS_MOD_NEG_PLUS && i + 1 < end &&
+      (FORM_IS(s, i + 1, "que") || FORM_IS(s, i + 1, "qu'")))
+    s->negated = 0;
 }
 
 /* Ne ... que without a negator before que is restrictive: "je ne regarde
  * que des bons films" negates nothing. */
-static void read_que(scorer *s) {
-  if (s->ne_open && !s->negated)
+static void read_que(scorer *s, size_t i) {
+  if (s->ne_open && !s->negated &&
+      (FORM_IS(s, i, "que") || FORM_IS(s, i, "qu'")))
     s->ne_open = 0;
 }
 
@@ -505,14 +607,10 @@ static void read_que(scorer *s) {
  * raté" keeps the main clause whole. */
 static void read_contrast(scorer *s, size_t i, size_t ntok, size_t end,
                           const avis_modifier *m) {
-  if (ntok == 1 && equals(norm_of(s, i), s->toks[i].norm_len, "mais") &&
-      i + 1 < end) {
-    const char *w = norm_of(s, i + 1);
-    size_t n = s->toks[i + 1].norm_len;
-    if (equals(w, n, "aussi") || equals(w, n, "également") ||
-        equals(w, n, "encore"))
-      return; /* non seulement ... mais aussi: additive */
-  }
+  if (ntok == 1 && FORM_IS(s, i, "mais") && i + 1 < end &&
+      (FORM_IS(s, i + 1, "aussi") || FORM_IS(s, i + 1, "également") ||
+       FORM_IS(s, i + 1, "encore")))
+    return; /* non seulement ... mais aussi: additive */
   end_clause(s);
   if (m->weight < 1.0f) {
     s->concession = m->weight;
@@ -565,11 +663,7 @@ static int read_polar_expression(scorer *s, size_t i, const expression *x) {
   const avis_modifier *head = modifier_at(s, i);
   if (head && is_negator_kind(head->kind) && head->kind != AVIS_MOD_NE)
     s->ne_open = 0;
-  uint32_t off = (uint32_t)s->arena->len;
-  int rc;
-  if ((rc = avis_buf_append(s->arena, s->key.data, x->key_len)) != 0 ||
-      (rc = avis_buf_putc(s->arena, '\0')) != 0)
-    return rc;
+  uint32_t off = keep_key(s, x->key_len);
   return add_entry(s, i, x->ntok, x->entry, AVIS_RULE_EXPRESSION, off,
                    (uint32_t)x->key_len);
 }
@@ -579,31 +673,23 @@ static int read_polar_expression(scorer *s, size_t i, const expression *x) {
  * quantity ("pas mal de défauts") and rates nothing. Returns the tokens
  * consumed, 0 when the words are something else. */
 static size_t read_builtin_pas(scorer *s, size_t i, size_t end, int *rc) {
-  if (i + 1 >= end || !is_word(&s->toks[i + 1]) ||
-      !equals(norm_of(s, i), s->toks[i].norm_len, "pas"))
+  if (!FORM_IS(s, i, "pas") || i + 1 >= end || !is_word(&s->toks[i + 1]))
     return 0;
-  const char *w = norm_of(s, i + 1);
-  size_t n = s->toks[i + 1].norm_len;
   double polarity;
-  if (equals(w, n, "mal"))
+  if (FORM_IS(s, i + 1, "mal"))
     polarity = params.pas_mal;
-  else if (equals(w, n, "terrible"))
+  else if (FORM_IS(s, i + 1, "terrible"))
     polarity = params.pas_terrible;
   else
     return 0;
   s->ne_open = 0;
-  if (i + 2 < end && is_word(&s->toks[i + 2])) {
-    const char *d = norm_of(s, i + 2);
-    size_t dn = s->toks[i + 2].norm_len;
-    if (polarity > 0 && (equals(d, dn, "de") || equals(d, dn, "d'")))
-      return 2;
-  }
+  if (polarity > 0 && i + 2 < end && is_word(&s->toks[i + 2]) &&
+      (FORM_IS(s, i + 2, "de") || FORM_IS(s, i + 2, "d'")))
+    return 2;
   size_t ends[MAX_EXPRESSION_TOKENS];
-  uint32_t off = (uint32_t)s->arena->len;
-  if (build_keys(s, i, end, 2, ends, rc) != 2 ||
-      (*rc = avis_buf_append(s->arena, s->key.data, ends[1])) != 0 ||
-      (*rc = avis_buf_putc(s->arena, '\0')) != 0)
+  if ((*rc = build_keys(s, i, 2, ends)) != 0)
     return 0;
+  uint32_t off = keep_key(s, ends[1]);
   s->subjective_words += 2;
   *rc = add_driver(s, i, 2, polarity, AVIS_RULE_EXPRESSION, off,
                    (uint32_t)ends[1], 1);
@@ -614,22 +700,23 @@ static size_t read_builtin_pas(scorer *s, size_t i, size_t end, int *rc) {
  * form, else by its stem. */
 static int read_single_word(scorer *s, size_t i, size_t end) {
   const avis_tok *t = &s->toks[i];
-  const char *w = norm_of(s, i);
-  const avis_modifier *m = modifier_at(s, i);
+  const avis_word *w = &s->info[i];
+  const avis_modifier *m = avis_word_modifier(s->mods, w->mod);
   if (m) {
     read_modifier(s, i, 1, end, m);
     return 0;
   }
-  if (equals(w, t->norm_len, "que") || equals(w, t->norm_len, "qu'"))
-    read_que(s);
+  read_que(s, i);
   if (t->flags & AVIS_TF_ELISION)
     return 0;
-  const avis_lex_entry *e = avis_word_entry(s->lex, s->info[i].lex_form);
-  if (e && !s->info[i].function_word)
-    return add_entry(s, i, 1, e, 0, t->norm_off, t->norm_len);
-  e = e ? NULL : avis_word_entry(s->lex, s->info[i].lex_stem);
-  if (e && !s->info[i].function_word)
-    return add_entry(s, i, 1, e, AVIS_RULE_STEM, t->stem_off, t->stem_len);
+  if (!w->function_word) {
+    if (w->lex_form != AVIS_WORD_NONE)
+      return add_entry(s, i, 1, avis_word_entry(s->lex, w->lex_form), 0,
+                       t->norm_off, t->norm_len);
+    if (w->lex_stem != AVIS_WORD_NONE)
+      return add_entry(s, i, 1, avis_word_entry(s->lex, w->lex_stem),
+                       AVIS_RULE_STEM, t->stem_off, t->stem_len);
+  }
   if (s->boost_left && --s->boost_left == 0)
     reset_boost(s);
   return 0;
@@ -638,27 +725,26 @@ static int read_single_word(scorer *s, size_t i, size_t end) {
 static int read_word(scorer *s, size_t i, size_t end, size_t *next) {
   if ((s->negated || s->sans) && ++s->neg_words > params.negation_window)
     s->negated = s->sans = 0;
+  if (!(s->toks[i].flags & AVIS_TF_ELISION))
+    s->words++;
   expression x;
   int rc = find_expression(s, i, end, &x);
   if (rc)
     return rc;
   /* After ne, plus negates: "n'est plus amusant" is not the comparative
    * expression "plus amusant". */
-  if (x.entry && s->ne_open) {
+  if (x.ntok && x.entry && s->ne_open) {
     const avis_modifier *head = modifier_at(s, i);
     if (head && head->kind == AVIS_MOD_NEG_PLUS)
-      memset(&x, 0, sizeof x);
+      x.ntok = 0;
   }
-  if (!(s->toks[i].flags & AVIS_TF_ELISION))
-    s->words++;
-  if (x.entry) {
+  if (x.ntok) {
     *next = i + x.ntok;
     s->words += count_words(&s->toks[i + 1], x.ntok - 1);
-    rc = read_polar_expression(s, i, &x);
-  } else if (x.mod) {
-    *next = i + x.ntok;
-    s->words += count_words(&s->toks[i + 1], x.ntok - 1);
-    read_modifier(s, i, x.ntok, end, x.mod);
+    if (x.entry)
+      rc = read_polar_expression(s, i, &x);
+    else
+      read_modifier(s, i, x.ntok, end, x.mod);
   } else {
     size_t used = read_builtin_pas(s, i, end, &rc);
     if (rc)
@@ -710,12 +796,13 @@ static int read_hashtag(scorer *s, size_t i) {
   return add_entry(s, i, 1, e, 0, t->norm_off + 1, t->norm_len - 1);
 }
 
+/* Words first: nine tokens in ten are. */
 static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
   const avis_tok *t = &s->toks[i];
   *next = i + 1;
-  switch (t->kind) {
-  case AVIS_TOKEN_WORD:
+  if (t->kind == AVIS_TOKEN_WORD)
     return read_word(s, i, end, next);
+  switch (t->kind) {
   case AVIS_TOKEN_PUNCT:
     if (is_clause_break(norm_of(s, i), t->norm_len))
       end_clause(s);
@@ -730,8 +817,10 @@ static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
   }
 }
 
-static int score_sentence(scorer *s, size_t first, size_t end) {
-  begin_sentence(s, first, end);
+/* Scores the sentence starting at token `first`; *next is set past it. */
+static int score_sentence(scorer *s, size_t first, size_t ntok, size_t *next) {
+  size_t end = begin_sentence(s, first, ntok);
+  *next = end;
   for (size_t i = first; i < end;) {
     int rc = read_token(s, i, end, &i);
     if (rc)
@@ -751,55 +840,93 @@ static double balance(double net, double mass) {
   return mass > 0 ? net / (mass + params.damping) : 0.0;
 }
 
-static int cmp_driver(const void *a, const void *b) {
-  const avis_driver *x = a, *y = b;
-  double ax = fabs(x->contribution), ay = fabs(y->contribution);
-  if (ax != ay)
-    return ax > ay ? -1 : 1;
-  return x->tok < y->tok ? -1 : x->tok > y->tok;
+/* Whether driver x goes before y: the stronger first, then in text order.
+ * A total order, since a token starts one driver at most, so that every
+ * correct sort gives the same order. */
+static int goes_before(const avis_driver *x, const avis_driver *y) {
+  float ax = fabsf(x->contribution), ay = fabsf(y->contribution);
+  return ax != ay ? ax > ay : x->tok < y->tok;
 }
 
-/* Drivers strongest first. A document holds a few dozen, which an
- * insertion sort orders faster than qsort() and its calls through a
- * pointer; cmp_driver() is a total order (a token starts one driver at
- * most), so both give the same order. */
-#define INSERTION_SORT_MAX 64
-
-static void sort_drivers(avis_driver *d, size_t n) {
-  if (n > INSERTION_SORT_MAX) {
-    qsort(d, n, sizeof *d, cmp_driver);
-    return;
-  }
+static void insertion_sort(avis_driver *d, size_t n) {
   for (size_t i = 1; i < n; i++) {
     avis_driver x = d[i];
     size_t j = i;
-    for (; j > 0 && cmp_driver(&x, &d[j - 1]) < 0; j--)
+    for (; j > 0 && goes_before(&x, &d[j - 1]); j--)
       d[j] = d[j - 1];
     d[j] = x;
   }
 }
 
-static int aggregate(scorer *s, size_t nsent) {
-  avis_sentiment *out = s->out;
-  double *net = out->sentences.data;
-  double *mass = calloc(nsent ? nsent : 1, sizeof *mass);
-  if (!mass)
-    return AVIS_ERR_NOMEM;
-  double total_net = 0.0, total_mass = 0.0;
-  size_t ndrivers = driver_count(s);
-  for (size_t i = 0; i < ndrivers; i++) {
-    const avis_driver *d = driver_at(s, i);
-    double c = d->contribution - params.bias;
-    total_net += c;
-    total_mass += fabs(c);
-    if (d->sentence < nsent) {
-      net[d->sentence] += c;
-      mass[d->sentence] += fabs(c);
+static void merge(const avis_driver *a, size_t na, const avis_driver *b,
+                  size_t nb, avis_driver *out) {
+  while (na && nb) {
+    if (goes_before(b, a)) {
+      *out++ = *b++;
+      nb--;
+    } else {
+      *out++ = *a++;
+      na--;
     }
   }
-  for (size_t i = 0; i < nsent; i++)
-    net[i] = balance(net[i], mass[i]);
-  free(mass);
+  memcpy(out, a, na * sizeof *a);
+  memcpy(out + na, b, nb * sizeof *b);
+}
+
+/* Drivers strongest first: runs sorted by insertion, then merged, with
+ * the comparison inlined rather than called through qsort()'s pointer. A
+ * document holds a few dozen drivers, merged on the stack; a long one
+ * borrows room from the heap. 0 or AVIS_ERR_NOMEM. */
+#define SORT_RUN 8
+#define SORT_STACK 64
+
+static int sort_drivers(avis_driver *d, size_t n) {
+  for (size_t i = 0; i < n; i += SORT_RUN)
+    insertion_sort(d + i, n - i < SORT_RUN ? n - i : SORT_RUN);
+  if (n <= SORT_RUN)
+    return 0;
+  avis_driver stack[SORT_STACK];
+  avis_driver *tmp = n <= SORT_STACK ? stack : malloc(n * sizeof *tmp);
+  if (!tmp)
+    return AVIS_ERR_NOMEM;
+  avis_driver *from = d, *to = tmp;
+  for (size_t width = SORT_RUN; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = n - lo < width ? n : lo + width;
+      size_t hi = n - lo < 2 * width ? n : lo + 2 * width;
+      merge(from + lo, mid - lo, from + mid, hi - mid, to + lo);
+    }
+    avis_driver *t = from;
+    from = to;
+    to = t;
+  }
+  if (from != d)
+    memcpy(d, from, n * sizeof *d);
+  if (tmp != stack)
+    free(tmp);
+  return 0;
+}
+
+/* Drivers come in sentence order, so each sentence's sums are made over
+ * one run of them, with no array of sums beside the scores. */
+static int aggregate(scorer *s, size_t nsent) {
+  avis_sentiment *out = s->out;
+  double *score = out->sentences.data;
+  double total_net = 0.0, total_mass = 0.0;
+  size_t ndrivers = driver_count(s);
+  for (size_t i = 0; i < ndrivers;) {
+    uint32_t sentence = driver_at(s, i)->sentence;
+    double net = 0.0, mass = 0.0;
+    for (; i < ndrivers && driver_at(s, i)->sentence == sentence; i++) {
+      double c = driver_at(s, i)->contribution - params.bias;
+      total_net += c;
+      total_mass += fabs(c);
+      net += c;
+      mass += fabs(c);
+    }
+    if (sentence < nsent)
+      score[sentence] = balance(net, mass);
+  }
   out->score = balance(total_net, total_mass);
   out->label = avis_label_for_score(out->score);
   out->subjectivity =
@@ -808,14 +935,17 @@ static int aggregate(scorer *s, size_t nsent) {
     out->emotions[k] = s->emotion_terms ? (double)s->emotion_words[k] /
                                               (double)s->emotion_terms
                                         : 0.0;
-  sort_drivers(out->drivers.data, ndrivers);
-  return 0;
+  return sort_drivers(out->drivers.data, ndrivers);
 }
 
+/* Sentence scores, 0 until aggregate() sets those with drivers. */
 static int alloc_sentences(avis_vec *v, size_t nsent) {
-  for (size_t i = 0; i < nsent; i++)
-    if (!avis_vec_push(v, sizeof(double)))
-      return AVIS_ERR_NOMEM;
+  if (!nsent)
+    return 0;
+  if (avis_vec_reserve(v, nsent, sizeof(double)))
+    return AVIS_ERR_NOMEM;
+  memset(v->data, 0, nsent * sizeof(double));
+  v->len = nsent;
   return 0;
 }
 
@@ -829,16 +959,10 @@ int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
               .mods = mods, .out = out};
   reset_boost(&s);
   int rc = alloc_sentences(&out->sentences, nsent);
-  for (size_t first = 0; !rc && first < ntok;) {
-    size_t end = first + 1;
-    while (end < ntok && toks[end].sentence == toks[first].sentence)
-      end++;
-    rc = score_sentence(&s, first, end);
-    first = end;
-  }
+  for (size_t first = 0; !rc && first < ntok;)
+    rc = score_sentence(&s, first, ntok, &first);
   if (!rc)
     rc = aggregate(&s, nsent);
-  avis_buf_release(&s.key);
   if (rc)
     avis_sentiment_release(out);
   return rc;

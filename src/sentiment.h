@@ -32,10 +32,11 @@ typedef struct {
 
 /* Scores a tokenised document. `toks` have their normalised form and stem
  * set (strings inside `arena`), and `words` what `lex` and `mods` say
- * about each of them (avis_word_cache_resolve()); `nsent` is the sentence
- * count. Driver terms are appended to `arena`, which may move: hold
- * offsets, not pointers. Runs in time linear in ntok. 0 or
- * AVIS_ERR_NOMEM. */
+ * about each of them (avis_word_cache_resolve()); their sentence indexes
+ * never decrease (avis_tokenize() numbers them so) and `nsent` is the
+ * sentence count. Driver terms are appended to `arena`, which may move:
+ * hold offsets, not pointers; its bytes past its length are scratch room.
+ * Runs in time linear in ntok. 0 or AVIS_ERR_NOMEM. */
 int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
                          size_t ntok, size_t nsent, avis_buf *arena,
                          const avis_lexicon *lex, const avis_modifiers *mods,

@@ -265,6 +265,21 @@ static void test_expression(void **state) {
   release(&a);
 }
 
+/* Every word of an expression must be there: a start alone matches
+ * nothing, and the words of the full expression match it whole. */
+static void test_expression_needs_every_word(void **state) {
+  (void)state;
+  analysis a;
+  analyse(&main_tables, "Il est à la maison.", &a);
+  assert_int_equal(a.s.drivers.len, 0);
+  release(&a);
+  analyse(&main_tables, "Il est à la hauteur.", &a);
+  const avis_driver *d = driver_for(&a, "à la hauteur");
+  assert_true(d->rules & AVIS_RULE_EXPRESSION);
+  assert_int_equal(d->ntok, 3);
+  release(&a);
+}
+
 /* ---- Negation -------------------------------------------------------- */
 
 static void test_negation_ne_pas(void **state) {
@@ -526,6 +541,8 @@ static void test_question_damped(void **state) {
   assert_true(rules_of("Est-ce bon ?", "bon") & AVIS_RULE_QUESTION);
   assert_false(rules_of("Est-ce bon ? Oui, c'est bon.", "bon") &
                AVIS_RULE_QUESTION);
+  /* A closing quote after the '?' leaves it the last punctuation. */
+  assert_true(rules_of("« Est-ce bon ? »", "bon") & AVIS_RULE_QUESTION);
 }
 
 static void test_emoticons(void **state) {
@@ -667,6 +684,25 @@ static void test_terms_survive_arena_growth(void **state) {
   free(text);
 }
 
+/* More drivers than a short document holds, many of the same strength:
+ * strongest first, and in text order among equals. */
+static void test_many_drivers_sorted(void **state) {
+  (void)state;
+  size_t reps = 150, len;
+  char *text = repeat("bon, raté, excellent, cher. ", reps, &len);
+  analysis a;
+  analyse_len(&main_tables, text, len, &a);
+  size_t n;
+  const avis_driver *d = drivers(&a, &n);
+  assert_int_equal(n, 4 * reps);
+  for (size_t i = 1; i < n; i++) {
+    float prev = fabsf(d[i - 1].contribution), cur = fabsf(d[i].contribution);
+    assert_true(prev > cur || (prev == cur && d[i - 1].tok < d[i].tok));
+  }
+  release(&a);
+  free(text);
+}
+
 /* ---- Hostile inputs ------------------------------------------------------ */
 
 /* One million "ne pas " in one sentence: every rule that looks back must
@@ -744,6 +780,7 @@ int main(void) {
       cmocka_unit_test(test_links_and_handles_skipped),
       cmocka_unit_test(test_hashtag),
       cmocka_unit_test(test_expression),
+      cmocka_unit_test(test_expression_needs_every_word),
       cmocka_unit_test(test_negation_ne_pas),
       cmocka_unit_test(test_negation_typographic_apostrophe),
       cmocka_unit_test(test_negated_negative),
@@ -788,6 +825,7 @@ int main(void) {
       cmocka_unit_test(test_subjectivity),
       cmocka_unit_test(test_emotions),
       cmocka_unit_test(test_terms_survive_arena_growth),
+      cmocka_unit_test(test_many_drivers_sorted),
       cmocka_unit_test(test_linear_negations),
       cmocka_unit_test(test_linear_contrasts),
       cmocka_unit_test(test_linear_sentence_initial_contrasts),
