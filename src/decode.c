@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "error.h"
 
@@ -19,7 +22,8 @@ static uint64_t load8(const unsigned char *p) {
  * above), or 0 if it is not a valid one. The second-byte ranges are those
  * of RFC 3629 section 4: they exclude overlongs (E0, F0), surrogates (ED)
  * and code points past U+10FFFF (F4). */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail) {
+static inline size_t utf8_sequence_length(const unsigned char *s,
+                                          size_t avail) {
   unsigned char c = s[0];
   size_t n;
   unsigned char lo = 0x80, hi = 0xBF;
@@ -117,9 +121,29 @@ typedef struct {
   size_t trailing; /* continuation bytes in that prefix */
 } input_scan;
 
+/* Length of the run of plain ASCII (no control character, nothing from
+ * 0x80 up) at the start of s[0..avail), or a shorter length where a block
+ * holds a byte it cannot place: scan_input() takes the next bytes one at a
+ * time in any case, so a short answer costs time, never correctness. */
+#if defined(__SSE2__)
+static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
+  size_t i = 0;
+  for (; i + 16 <= avail; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    /* As signed bytes, those below 0x20 and those from 0x80 up are the ones
+     * below 0x20. */
+    __m128i other = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+    unsigned mask = (unsigned)_mm_movemask_epi8(other);
+    if (mask)
+      return i + (size_t)__builtin_ctz(mask);
+  }
+  return i;
+}
+#else
 /* Bytes before the first one from 0x80 up in a word that holds one (its
- * high bits in `high`), which a scan may skip at once; 0 where the byte
- * order is not known, and the bytes are then taken one at a time. */
+ * high bits in `high`); 0 where the byte order is not known, and the bytes
+ * are then taken one at a time. */
 static size_t ascii_bytes_before(uint64_t high) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -130,25 +154,31 @@ static size_t ascii_bytes_before(uint64_t high) {
 #endif
 }
 
+static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
+  size_t i = 0;
+  for (; i + 8 <= avail; i += 8) {
+    uint64_t w = load8(s + i);
+    if (may_hold_control(w))
+      return i;
+    uint64_t high = w & HIGH_BITS;
+    if (high)
+      return i + ascii_bytes_before(high);
+  }
+  return i;
+}
+#endif
+
 /* Counts the control bytes, checks UTF-8 and counts the continuation bytes
  * (so the characters) in one pass rather than three: each is cheap, but
  * every document pays for all of them. French text is mostly ASCII
- * without controls, read a word at a time up to the next accented
+ * without controls, read a block at a time up to the next accented
  * letter. */
 static int scan_input(const unsigned char *s, size_t len, input_scan *out) {
   size_t i = 0, controls = 0, trailing = 0;
-  while (i < len) {
-    if (i + 8 <= len) {
-      uint64_t w = load8(s + i);
-      if (!may_hold_control(w)) {
-        uint64_t high = w & HIGH_BITS;
-        if (!high) {
-          i += 8;
-          continue;
-        }
-        i += ascii_bytes_before(high);
-      }
-    }
+  for (;;) {
+    i += plain_ascii_run(s + i, len - i);
+    if (i >= len)
+      break;
     if (s[i] < 0x80) {
       if (s[i] == 0)
         return nul_at(i);

@@ -15,14 +15,20 @@
 
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-/* emit() runs once per token; the work it rarely needs (case flags,
- * sentence ends) is kept out of it, so that the common call stays short
- * and saves few registers. */
+/* emit_inline() runs once per token; the work it rarely needs (case
+ * flags, sentence ends) is kept out of it, so that the common path stays
+ * short and saves few registers. The few functions of the common path
+ * (one word or punctuation mark and the space after it) are inlined. */
 #if defined(__GNUC__)
 #define COLD __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define COLD
+#define ALWAYS_INLINE inline
 #endif
 
 /* ---- Character classes ------------------------------------------------- */
@@ -259,11 +265,43 @@ static int is_joiner(decoded c) {
   return (c.cls & C_FORMAT) || c.cp == 0x00B7;
 }
 
-/* End of the run of ASCII letters, digits and '_' at p. A loop over the
- * bytes would mispredict its exit at the end of nearly every word; where
- * the byte order allows, eight bytes are classified at once instead, and
- * most words end within the first eight. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+/* End of the run of ASCII letters, digits and '_' at p: ascii_word_end()
+ * runs at least once per word, inlined. A loop over the bytes would
+ * mispredict its exit at the end of nearly every word; where the machine
+ * allows, sixteen (SSE2) or eight bytes are classified at once instead,
+ * and most words end within the first block. The bytes are taken one at a
+ * time only near the end of the text, or on other machines. */
+static size_t ascii_word_end_bytes(const tokenizer *t, size_t p) {
+  while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
+    p++;
+  return p;
+}
+
+#if defined(__SSE2__)
+/* The bytes of v in [lo, hi], as 0xFF: adding 0x80 - lo moves that range to
+ * the lowest signed values, and every other byte, 0x80 and above included,
+ * above them. */
+static inline __m128i bytes_between(__m128i v, int lo, int hi) {
+  __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo)));
+  return _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(hi - lo - 127)));
+}
+
+static ALWAYS_INLINE size_t ascii_word_end(const tokenizer *t, size_t p) {
+  for (; p + 16 <= t->len; p += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->s + p));
+    /* | 0x20 turns exactly the capitals into a..z. */
+    __m128i word = _mm_or_si128(
+        _mm_or_si128(bytes_between(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a',
+                                   'z'),
+                     bytes_between(v, '0', '9')),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    unsigned other = ~(unsigned)_mm_movemask_epi8(word) & 0xFFFFu;
+    if (other)
+      return p + (size_t)__builtin_ctz(other);
+  }
+  return ascii_word_end_bytes(t, p);
+}
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ONES 0x0101010101010101ULL
 #define HIGH_BITS 0x8080808080808080ULL
@@ -273,7 +311,7 @@ static uint64_t bytes_between(uint64_t v, unsigned lo, unsigned hi) {
   return (v + ONES * (0x80 - lo)) & ~(v + ONES * (0x7F - hi)) & HIGH_BITS;
 }
 
-static size_t ascii_word_end(const tokenizer *t, size_t p) {
+static ALWAYS_INLINE size_t ascii_word_end(const tokenizer *t, size_t p) {
   for (; p + 8 <= t->len; p += 8) {
     uint64_t w;
     memcpy(&w, t->s + p, sizeof w);
@@ -286,17 +324,13 @@ static size_t ascii_word_end(const tokenizer *t, size_t p) {
     if (word != HIGH_BITS)
       return p + (size_t)__builtin_ctzll(~word & HIGH_BITS) / 8;
   }
-  while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
-    p++;
-  return p;
+  return ascii_word_end_bytes(t, p);
 }
 #undef ONES
 #undef HIGH_BITS
 #else
 static size_t ascii_word_end(const tokenizer *t, size_t p) {
-  while (p < t->len && (ascii_class[t->s[p]] & C_WORD))
-    p++;
-  return p;
+  return ascii_word_end_bytes(t, p);
 }
 #endif
 
@@ -445,11 +479,9 @@ static unsigned next_letter(const tokenizer *t, size_t *p, size_t b) {
 }
 
 /* Stops at the first lower-case letter, which is usually the first
- * letter: then neither flag applies. */
+ * letter: then neither flag applies. word_case_flags() settles the
+ * commonest cases before calling this. */
 static COLD unsigned case_flags(const tokenizer *t, size_t a, size_t b) {
-  if (b - a >= 2 && t->s[a] >= 'A' && t->s[a] <= 'Z' && t->s[a + 1] >= 'a' &&
-      t->s[a + 1] <= 'z')
-    return AVIS_TF_CAPITAL; /* most capitalised words: no decoding */
   unsigned cls = next_letter(t, &a, b);
   if (!(cls & C_UPPER))
     return 0;
@@ -547,9 +579,10 @@ static int follows_quantity(const tokenizer *t, size_t a) {
  * and titles never end a sentence; a lower-case letter (p. 12), a unit
  * (25°C) and abbreviations such as vol. or art. do unless a number
  * follows. */
-static int pending_after_word(const tokenizer *t, const avis_tok *prev) {
+static int pending_after_word(const tokenizer *t, const avis_tok *prev,
+                              int single_letter) {
   size_t a = prev->start, b = prev->start + prev->len;
-  if (is_single_letter(t, prev))
+  if (single_letter)
     return has_class(t, a, C_UPPER) && !follows_quantity(t, a)
                ? PENDING_NONE
                : PENDING_END_UNLESS_NUMBER;
@@ -582,29 +615,54 @@ static COLD void open_pending(tokenizer *t) {
   if (prev && prev->start + prev->len != term->start)
     prev = NULL; /* only a word glued to the stop is an abbreviation */
   int word = prev && prev->kind == AVIS_TOKEN_WORD;
+  int single_letter = word && is_single_letter(t, prev);
   t->pending = PENDING_END;
   if (word && term->len == 1 && t->s[term->start] == '.')
-    t->pending = pending_after_word(t, prev);
+    t->pending = pending_after_word(t, prev, single_letter);
   /* "jeudi.Le" and "ouf !!!Je" are missing spaces; "A.B" or "e.Le" are
    * not. */
   t->nospace_ok = (word && !(prev->flags & AVIS_TF_ALLCAPS) &&
-                   !is_single_letter(t, prev)) ||
+                   !single_letter) ||
                   (prev && prev->kind == AVIS_TOKEN_NUMBER) ||
                   asks_or_exclaims(t, term->start, term->start + term->len);
   t->spaced = 0;
 }
 
-/* A slot for one more token. While there is room this skips the call and
- * the clearing in avis_vec_push(): it runs once per token, and emit() sets
- * every field. */
-static avis_tok *new_tok(avis_vec *v) {
-  if (v->len < v->cap)
-    return (avis_tok *)v->data + v->len++;
+/* The analyzer reserves room for the tokens beforehand: growing the
+ * vector is rare, and kept out of the inlined new_tok(). */
+static COLD avis_tok *push_tok(avis_vec *v) {
   return avis_vec_push(v, sizeof(avis_tok));
 }
 
-static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
-                unsigned flags) {
+/* A slot for one more token. While there is room this skips the call and
+ * the clearing in avis_vec_push(): it runs once per token, and
+ * emit_inline() sets every field. */
+static ALWAYS_INLINE avis_tok *new_tok(avis_vec *v) {
+  if (v->len < v->cap)
+    return (avis_tok *)v->data + v->len++;
+  return push_tok(v);
+}
+
+/* Case flags of a word, hashtag or handle. Most words start with a
+ * lower-case ASCII letter (no flag), or with an ASCII capital and a
+ * lower-case letter (capital only): those need no call and no decoding. */
+static inline unsigned word_case_flags(const tokenizer *t, size_t a,
+                                       size_t b) {
+  if (ascii_class[t->s[a]] & C_LOWER)
+    return 0;
+  if (b - a >= 2 && (ascii_class[t->s[a]] & C_UPPER) &&
+      (ascii_class[t->s[a + 1]] & C_LOWER))
+    return AVIS_TF_CAPITAL;
+  return case_flags(t, a, b);
+}
+
+/* Appends a token and places it in its sentence: 0 or AVIS_ERR_NOMEM.
+ * Inlined where the common words and punctuation are emitted, so that the
+ * checks on the kind fold away there; emit() serves the other tokens. A
+ * run of terminal punctuation is emitted by scan_terminal(), which also
+ * opens the pending sentence end. */
+static ALWAYS_INLINE int emit_inline(tokenizer *t, size_t start, size_t end,
+                                     avis_token_kind kind, unsigned flags) {
   avis_tok *tok = new_tok(t->out);
   if (!tok)
     return AVIS_ERR_NOMEM;
@@ -612,19 +670,21 @@ static int emit(tokenizer *t, size_t start, size_t end, avis_token_kind kind,
   tok->start = (uint32_t)start;
   tok->len = (uint32_t)(end - start);
   tok->kind = (uint16_t)kind;
-  if ((kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
-       kind == AVIS_TOKEN_HANDLE) &&
-      !(ascii_class[t->s[start]] & C_LOWER))
-    flags |= case_flags(t, start, end);
+  if (kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
+      kind == AVIS_TOKEN_HANDLE)
+    flags |= word_case_flags(t, start, end);
   tok->flags = (uint16_t)flags;
   if (t->para_break || t->pending != PENDING_NONE)
     place_in_sentence(t, tok);
   tok->sentence = t->sentence;
   t->last_end = end;
   t->pos = end;
-  if (kind == AVIS_TOKEN_PUNCT && is_terminal(char_at(t, start).cp))
-    open_pending(t);
   return 0;
+}
+
+static COLD int emit(tokenizer *t, size_t start, size_t end,
+                     avis_token_kind kind, unsigned flags) {
+  return emit_inline(t, start, end, kind, flags);
 }
 
 /* ---- URLs, e-mail addresses, handles, hashtags -------------------------- */
@@ -1083,7 +1143,10 @@ static int scan_terminal(tokenizer *t) {
   decoded c;
   while (is_terminal((c = char_at(t, e)).cp))
     e = mark_run_end(t, e + c.n);
-  return emit(t, t->pos, e, AVIS_TOKEN_PUNCT, 0);
+  int rc = emit_inline(t, t->pos, e, AVIS_TOKEN_PUNCT, 0);
+  if (!rc)
+    open_pending(t);
+  return rc;
 }
 
 /* ---- Driver -------------------------------------------------------------- */
@@ -1177,8 +1240,9 @@ static void skip_space(tokenizer *t) {
 
 static int emit_common_word(tokenizer *t, size_t start, size_t end,
                             int elision) {
-  return elision ? emit_elision(t, start, end)
-                 : emit(t, start, end, AVIS_TOKEN_WORD, 0);
+  if (elision)
+    return emit_elision(t, start, end);
+  return emit_inline(t, start, end, AVIS_TOKEN_WORD, 0);
 }
 
 static int scan_token(tokenizer *t) {
@@ -1208,7 +1272,7 @@ static int scan_token(tokenizer *t) {
     return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
   if (is_terminal(c.cp))
     return scan_terminal(t);
-  return emit(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
+  return emit_inline(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
 }
 
 static int tokenize(const char *text, size_t len, avis_vec *out,

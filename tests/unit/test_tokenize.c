@@ -424,7 +424,11 @@ static const char *const shortcut_inputs[] = {
     "vol. 3", "Mme. Roux", "4G", "xD", "xDé", "Xavier", "www.a.fr",
     "http://a.fr", "wé", "lʼhôtel", "d‘abord", "don't", "e\xFF", "é\x80",
     "😀mot", "mot😀", "mot:)", "mot#tag", "mot@", "Mot.Le", "MOT.Le",
-    "Il part.Élise reste.", "Été 2024. Ça va"};
+    "Il part.Élise reste.", "Été 2024. Ça va",
+    /* Longer than the blocks the end of an ASCII run is looked for in. */
+    "anticonstitutionnellement", "Anticonstitutionnellement.",
+    "ANTICONSTITUTIONNELLEMENT", "inconstitutionnalité d'été",
+    "intergouvernementalisation_2024 x", "l'anticonstitutionnellement"};
 
 static void test_shortcut_words(void **state) {
   (void)state;
