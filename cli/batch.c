@@ -213,16 +213,28 @@ typedef struct {
   const walk_list *list;
 } file_run;
 
+/* Not a regular file any more: read_input() leaves it to the worker. */
+#define NOT_REGULAR (-1)
+
 /* Reads at most limit + 1 bytes, so that an oversized input is detected
- * without reading all of it. *data is malloc'ed. Returns 0 or errno. */
-static int read_input(const char *path, size_t limit, char **data,
-                      size_t *len) {
-  int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+ * without reading all of it. *data is malloc'ed. Returns 0 or errno; with
+ * `regular_only`, NOT_REGULAR for anything but a regular file, which is
+ * then neither waited for (a FIFO's open) nor read. */
+static int read_input(const char *path, size_t limit, int regular_only,
+                      char **data, size_t *len) {
+  int fd = strcmp(path, "-") == 0
+               ? STDIN_FILENO
+               : open(path, O_RDONLY | (regular_only ? O_NONBLOCK : 0));
   if (fd < 0)
     return errno;
   struct stat st;
   int known = fstat(fd, &st) == 0;
   int regular = known && S_ISREG(st.st_mode);
+  if (regular_only && !regular) {
+    if (fd != STDIN_FILENO)
+      close(fd);
+    return NOT_REGULAR;
+  }
   int err = known && S_ISDIR(st.st_mode) ? EISDIR : 0;
   size_t want = limit ? limit + 1 : SIZE_MAX, n = 0;
   /* A regular file is read into one buffer of its size, plus a byte to
@@ -263,6 +275,12 @@ static int read_input(const char *path, size_t limit, char **data,
   return 0;
 }
 
+/* The walk's regular files are read here, ahead of the workers, so that
+ * reading one file (the system's time, or the disk's) overlaps with
+ * analysing another even with a single worker; the window bounds the
+ * bytes read ahead (job.weight). Anything else (standard input, a pipe
+ * named on the command line) is read by its worker, where waiting for it
+ * holds up no other document's reading. */
 static int produce_files(void *ctx, pool *p) {
   const file_run *run = ctx;
   for (size_t i = 0; i < run->list->len; i++) {
@@ -270,6 +288,12 @@ static int produce_files(void *ctx, pool *p) {
     job.entry = &run->list->v[i];
     job.weight = run->max_bytes && job.entry->size > run->max_bytes
                      ? run->max_bytes : job.entry->size;
+    if (!job.entry->code && job.entry->regular) {
+      int err = read_input(job.entry->path, run->max_bytes, 1, &job.data,
+                           &job.len);
+      job.read_ahead = err != NOT_REGULAR;
+      job.read_error = job.read_ahead ? err : 0;
+    }
     if (pool_submit(p, &job))
       break;
   }
@@ -292,9 +316,12 @@ static void work_file(void *ctx, avis_analyzer *an, doc_job *job) {
   sb_adds(&lead, "\"path\":");
   sb_add_json_string(&lead, name);
   record_head head = {lead.data, lead.len, NULL, 0};
-  char *data = NULL;
-  size_t len = 0;
-  int err = e->code ? 0 : read_input(e->path, run->max_bytes, &data, &len);
+  char *data = job->data;
+  size_t len = job->len;
+  job->data = NULL;
+  int err = e->code ? 0 : job->read_ahead ? job->read_error : 0;
+  if (!e->code && !job->read_ahead)
+    err = read_input(e->path, run->max_bytes, 0, &data, &len);
   avis_result *r = NULL;
   int rc = e->code || err ? 0 : avis_analyze(an, data, len, &r);
   free(data);

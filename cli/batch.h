@@ -63,6 +63,7 @@ typedef struct {
   const char *code;    /* set when the walk itself failed: error code */
   char *message;       /* and why (malloc'ed) */
   uint64_t size;       /* bytes, from stat (0 when unknown) */
+  int regular;         /* a regular file when walked */
 } walk_entry;
 
 typedef struct {
@@ -99,8 +100,11 @@ typedef struct {
 typedef struct {
   /* Set by the producer. */
   const walk_entry *entry; /* batch: the file */
-  char *data;              /* stream: the line (malloc'ed) */
+  char *data;              /* stream: the line; batch: the file's bytes,
+                              when read ahead (malloc'ed) */
   size_t len;
+  int read_ahead;          /* batch: data, len and read_error are set */
+  int read_error;          /* batch: errno of reading ahead, or 0 */
   size_t line;             /* stream: 1-based line number */
   int too_long;            /* stream: the line exceeded the limit */
   uint64_t weight;         /* bytes this job may hold, for the memory bound */

@@ -29,7 +29,7 @@ typedef struct {
 } walk_ctx;
 
 static int push(walk_list *list, char *path, const char *code, char *message,
-                uint64_t size) {
+                uint64_t size, int regular) {
   if (list->len == list->cap) {
     size_t cap = list->cap ? list->cap * 2 : 64;
     walk_entry *v = realloc(list->v, cap * sizeof *v);
@@ -41,14 +41,15 @@ static int push(walk_list *list, char *path, const char *code, char *message,
     list->v = v;
     list->cap = cap;
   }
-  list->v[list->len++] = (walk_entry){path, code, message, size};
+  list->v[list->len++] = (walk_entry){path, code, message, size, regular};
   list->bytes += size;
   return 0;
 }
 
-static int push_copy(walk_list *list, const char *path, uint64_t size) {
+static int push_copy(walk_list *list, const char *path, uint64_t size,
+                     int regular) {
   char *copy = strdup(path);
-  return copy ? push(list, copy, NULL, NULL, size) : -1;
+  return copy ? push(list, copy, NULL, NULL, size, regular) : -1;
 }
 
 /* An entry for a path the walk could not go through. */
@@ -63,7 +64,7 @@ static int push_error(walk_list *list, const char *path, const char *code,
     return -1;
   }
   snprintf(message, n, fmt, detail);
-  return push(list, copy, code, message, 0);
+  return push(list, copy, code, message, 0, 0);
 }
 
 static int matches_any(const str_list *patterns, const char *name) {
@@ -168,7 +169,7 @@ static int walk_entry_at(walk_ctx *w, const char *path, const char *name,
   /* Pipes, sockets and devices inside a tree are not documents. */
   if (!S_ISREG(st.st_mode))
     return 0;
-  return push_copy(w->list, path, (uint64_t)st.st_size);
+  return push_copy(w->list, path, (uint64_t)st.st_size, 1);
 }
 
 static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self) {
@@ -196,7 +197,8 @@ int walk_add(walk_list *list, const char *arg, const str_list *include,
   int found = strcmp(arg, "-") != 0 && stat(arg, &st) == 0;
   if (!found || !S_ISDIR(st.st_mode))
     return push_copy(list, arg,
-                     found && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+                     found && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
+                     found && S_ISREG(st.st_mode));
   list->saw_directory = 1;
   walk_ctx w = {list, include, exclude};
   ancestor root = {st.st_dev, st.st_ino, arg, NULL};

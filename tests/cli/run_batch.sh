@@ -89,6 +89,18 @@ for want in '"path":"[^"]*/empty.txt","error":{"code":"empty"' \
             '"path":"[^"]*/cp1252.txt","version":"[^"]*","encoding":"windows-1252"'; do
   grep -q "$want" "$tmp/out" && ok "errors: $want" || not_ok "errors: no $want" "$tmp/out"
 done
+# A named pipe given as an input is read by its worker, while the files
+# around it are read ahead: one worker and a writer that comes late must
+# still give three records, in path order.
+mkfifo "$tmp/pipe.txt"
+( sleep 1; make_doc 13 >"$tmp/pipe.txt" ) &
+check "errors: a named pipe among files" 0 '"path":"[^"]*/pipe.txt","version"' \
+  "3 documents: 3 analysed, 0 failed" /dev/null -- \
+  "$analyze" -j1 "$bad/good.txt" "$tmp/pipe.txt" "$bad/cp1252.txt"
+wait
+paths "$tmp/out" | sed 's|.*/||' | tr '\n' ' ' | grep -qx 'cp1252.txt good.txt pipe.txt ' &&
+  ok "errors: the pipe's record in its place" || not_ok "errors: records out of order" "$tmp/out"
+rm -f "$tmp/pipe.txt"
 check "errors: --input-errors-ok" 0 '"code":"empty"' "failed" /dev/null -- \
   "$analyze" --input-errors-ok "$bad"
 check "errors: --summary-json" 1 '"path"' "empty.txt: empty input" /dev/null -- \
