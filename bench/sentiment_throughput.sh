@@ -50,17 +50,24 @@ EOF
 # The whole command as a data team runs it: `analyze --lines` (sentiment and
 # topics, one JSON record a document), a fresh process with its model load
 # counted, with one and two worker threads; then the same without topics,
-# which is the work Pattern's sentiment() does.
+# which is the work Pattern's sentiment() does. Each is the best of three
+# runs.
 cli=${AVIS:-$(dirname "$bin")/../cli/avis}
 cut -f2- "$tmp/texts.tsv" >"$tmp/texts.txt"
 : >"$tmp/cli.txt"
 if [ -x "$cli" ]; then
   for topics in "" --no-topics; do
     for j in 1 2; do
-      start=$(date +%s%N)
-      "$cli" analyze --lines --quiet $topics -j "$j" <"$tmp/texts.txt" >"$tmp/cli.out"
-      end=$(date +%s%N)
-      echo "j$j${topics:+-sentiment} $(( (end - start) / 1000 ))" >>"$tmp/cli.txt"
+      # Best of three: a run takes a fraction of a second.
+      best=""
+      for _ in 1 2 3; do
+        start=$(date +%s%N)
+        "$cli" analyze --lines --quiet $topics -j "$j" <"$tmp/texts.txt" >"$tmp/cli.out"
+        end=$(date +%s%N)
+        us=$(( (end - start) / 1000 ))
+        if [ -z "$best" ] || [ "$us" -lt "$best" ]; then best=$us; fi
+      done
+      echo "j$j${topics:+-sentiment} $best" >>"$tmp/cli.txt"
       if [ "$(wc -l <"$tmp/cli.out")" -ne "$(wc -l <"$tmp/texts.txt")" ]; then
         echo "sentiment_throughput: analyze $topics -j $j wrote $(wc -l <"$tmp/cli.out") records" >&2
         exit 1
