@@ -33,6 +33,26 @@ static int parse_copy(const avis_buf *b, size_t len, avis_classifier **cl) {
   return avis_model_file_parse(cl, copy, len, 1, "test.avm");
 }
 
+/* The loader does not try every lookup (docs/model-format.md): the
+ * writer's tables must find every term where it is. */
+static void every_term_found(const avis_classifier *cl) {
+  for (uint32_t t = 0; t < avis_classifier_term_count(cl); t++) {
+    size_t len;
+    const char *s = avis_classifier_term_text(cl, t, &len);
+    assert_int_equal(avis_classifier_term(cl, s, len), t);
+  }
+}
+
+static void shipped_model_finds_every_term(void **state) {
+  (void)state;
+  avis_classifier *cl;
+  assert_int_equal(
+      avis_classifier_load(&cl, AVIS_TEST_DATA_DIR "/models/topics-fr.avm"), 0);
+  assert_true(avis_classifier_term_count(cl) > 1000);
+  every_term_found(cl);
+  avis_classifier_free(cl);
+}
+
 static void round_trip(void **state) {
   (void)state;
   avis_buf b = {0};
@@ -49,6 +69,7 @@ static void round_trip(void **state) {
   assert_true(th > 0.249 && th < 0.251);
   assert_int_equal(avis_classifier_term(cl, "recet", 5), 2);
   assert_int_equal(avis_classifier_term(cl, "absent", 6), UINT32_MAX);
+  every_term_found(cl);
   assert_string_equal(avis_classifier_provenance(cl), "command: test\n");
   char *text;
   assert_int_equal(avis_classifier_dump(cl, AVIS_DUMP_WEIGHTS, &text, NULL), 0);
@@ -127,6 +148,7 @@ static void crc_and_numbers(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(round_trip),
+      cmocka_unit_test(shipped_model_finds_every_term),
       cmocka_unit_test(damage_is_rejected),
       cmocka_unit_test(missing_file),
       cmocka_unit_test(crc_and_numbers),
