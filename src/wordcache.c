@@ -485,6 +485,33 @@ static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
 
 /* ---- Tokens ------------------------------------------------------------ */
 
+/* Copies n bytes with a few loads and stores, overlapping when n is not
+ * a power of two: the strings of a word are a few bytes to a few dozen,
+ * for which a call to memcpy() costs more than the copy. */
+static inline void copy_bytes(char *d, const char *s, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n > 16 && n <= 32) {
+    uint64_t a[2], b[2];
+    memcpy(a, s, 16);
+    memcpy(b, s + n - 16, 16);
+    memcpy(d, a, 16);
+    memcpy(d + n - 16, b, 16);
+  } else {
+    memcpy(d, s, n);
+  }
+}
+
 /* The entry's strings, copied into this document's arena: the form and,
  * when it differs, the stem, which follows it in the cache's strings and
  * so in one copy. */
@@ -496,7 +523,7 @@ static int copy_strings(avis_word_cache *c, entry *e, avis_buf *arena) {
     return AVIS_ERR_NOMEM;
   e->norm_off = (uint32_t)arena->len;
   e->stem_off = e->stemmed ? e->norm_off + e->norm_len + 1 : e->norm_off;
-  memcpy(arena->data + arena->len, norm_of(c, e), n);
+  copy_bytes(arena->data + arena->len, norm_of(c, e), n);
   arena->len += n;
   arena->data[arena->len] = '\0';
   e->doc = c->doc;
