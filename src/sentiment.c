@@ -180,6 +180,17 @@ int avis_is_function_word(const char *norm) {
   return 0;
 }
 
+int avis_sentiment_inert(const avis_word *w, const char *norm, size_t len,
+                         int elided) {
+  /* The forms that read_builtin_pas() and read_que() look for at the
+   * word itself. */
+  if (w->mod != AVIS_WORD_NONE || EQUALS_LITERAL(norm, len, "pas") ||
+      EQUALS_LITERAL(norm, len, "que") || EQUALS_LITERAL(norm, len, "qu'"))
+    return 0;
+  return elided || w->function_word ||
+         (w->lex_form == AVIS_WORD_NONE && w->lex_stem == AVIS_WORD_NONE);
+}
+
 static float symbol_polarity(const polar_symbol *table, size_t n,
                              const char *s, size_t len) {
   for (size_t i = 0; i < n; i++)
@@ -796,12 +807,31 @@ static int read_hashtag(scorer *s, size_t i) {
   return add_entry(s, i, 1, e, 0, t->norm_off + 1, t->norm_len - 1);
 }
 
+/* What read_word() does for an inert word (avis_sentiment_inert()) at
+ * which no expression starts, as most words are: no rule or term, only
+ * the counts. */
+static void read_inert_word(scorer *s, const avis_tok *t) {
+  if ((s->negated || s->sans) && ++s->neg_words > params.negation_window)
+    s->negated = s->sans = 0;
+  if (!(t->flags & AVIS_TF_ELISION)) {
+    s->words++;
+    if (s->boost_left && --s->boost_left == 0)
+      reset_boost(s);
+  }
+  s->seen_word = 1;
+}
+
 /* Words first: nine tokens in ten are. */
 static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
   const avis_tok *t = &s->toks[i];
   *next = i + 1;
-  if (t->kind == AVIS_TOKEN_WORD)
+  if (t->kind == AVIS_TOKEN_WORD) {
+    if (s->info[i].inert && candidate_words(s, i, end) < 2) {
+      read_inert_word(s, t);
+      return 0;
+    }
     return read_word(s, i, end, next);
+  }
   switch (t->kind) {
   case AVIS_TOKEN_PUNCT:
     if (is_clause_break(norm_of(s, i), t->norm_len))

@@ -48,6 +48,17 @@ void avis_sentiment_release(avis_sentiment *s);
  * cache notes it for each form it holds. */
 int avis_is_function_word(const char *norm);
 
+/* Whether sentiment scoring only counts word w, with normalised form
+ * norm (len bytes), an elided clitic or not, unless an expression starts
+ * at it: no modifier, no rule reads it ("pas", "que"), and no lexicon
+ * term by its form or stem counts (there is none, the word is a function
+ * word or an elided clitic). The word cache notes it for each form and
+ * role, once the rest of w is known; avis_sentiment_score() then skips
+ * the rules for the word, so its `words` must come from a cache over its
+ * `lex` and `mods`. */
+int avis_sentiment_inert(const avis_word *w, const char *norm, size_t len,
+                         int elided);
+
 /* The label for a document score (docs/sentiment.md: neutral band). */
 avis_label avis_label_for_score(double score);
 

@@ -63,6 +63,7 @@ struct avis_word_cache {
 };
 
 _Static_assert(AVIS_WORD_CACHE_MAX < INDEX_MASK, "entry index too wide");
+_Static_assert(sizeof(entry) == 64, "an entry is one cache line");
 
 /* Notes the words after the first of every expression (key with a space)
  * of `forms`. */
@@ -478,6 +479,11 @@ static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
                  c->src.lexicon->entries.data, sizeof(avis_lex_entry));
   if (!rc)
     rc = look_up_terms(c, e, t, &e->word);
+  /* Inertness needs the stem's lexicon entry, so it is a fact of the
+   * role. */
+  e->word.inert = !rc && avis_sentiment_inert(&e->word, norm_of(c, e),
+                                              e->norm_len,
+                                              (t->flags & AVIS_TF_ELISION) != 0);
   if (rc)
     e->role = NO_ROLE;
   return rc;

@@ -56,11 +56,18 @@ typedef struct {
   uint8_t lex_mwe;  /* longest lexicon expression, in words, the form
                        starts; 0 when none */
   uint8_t mod_mwe;  /* the same in the modifier lists */
-  uint8_t mwe_tail; /* the form may be a later word of an expression of
-                       either: when the next token's is not, no
-                       expression starts at this one */
-  uint8_t function_word; /* avis_is_function_word() of the form */
+  /* Bits rather than bytes, so that avis_word stays 24 bytes and the
+   * cache's entry one cache line. */
+  unsigned mwe_tail : 1; /* the form may be a later word of an expression
+                            of either: when the next token's is not, no
+                            expression starts at this one */
+  unsigned function_word : 1; /* avis_is_function_word() of the form */
+  unsigned inert : 1; /* avis_sentiment_inert() of the word in its role:
+                         sentiment scoring only counts it, unless an
+                         expression starts at it */
 } avis_word;
+
+_Static_assert(sizeof(avis_word) == 24, "avis_word grew");
 
 /* The parts of a model the cache consults; any may be NULL. */
 typedef struct {

@@ -154,6 +154,15 @@ static void lookups_match_the_model(void **state) {
   assert_null(avis_word_entry(&f->lex, w[est].lex_form));
   assert_null(avis_word_modifier(&f->mods, w[est].mod));
   assert_int_equal(w[est].lex_mwe, 0);
+  /* Sentiment scoring only counts a function word or a word the model
+   * knows nothing of, not a modifier or a lexicon term by form or stem. */
+  assert_true(w[est].inert);
+  assert_true(w[find_token(sample, &d, "Le")].inert);
+  assert_true(w[find_token(sample, &d, "même")].inert);
+  assert_false(w[pas].inert);
+  assert_false(w[tres].inert);
+  assert_false(w[gouv].inert);
+  assert_false(w[find_token(sample, &d, "gouvernement")].inert);
   /* Without classifiers, no token has a term id. */
   for (size_t i = 0; i < d.toks.len; i++)
     for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
