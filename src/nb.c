@@ -8,6 +8,12 @@
 
 #include "error.h"
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl) {
   s->nlabels = cl->p.nlabels;
   s->nterms = cl->p.nterms;
@@ -39,6 +45,7 @@ void avis_nb_work_release(avis_nb_work *w) {
   free(w->post);
   free(w->peak);
   free(w->undecided);
+  free(w->local);
   memset(w, 0, sizeof *w);
 }
 
@@ -51,6 +58,25 @@ void avis_nb_work_release(avis_nb_work *w) {
 static size_t row_stride(size_t k) {
   return (k + LABEL_BLOCK - 1) / LABEL_BLOCK * LABEL_BLOCK;
 }
+
+/* Rows of at most this many weights (up to 16 labels) are worked on by
+ * copies of the loops over a row made for their stride. */
+#define FIXED_STRIDE_MAX 16
+
+/* Calls f(..., stride) with the stride a constant when it is one of the
+ * fixed ones: the loops over a row then unroll, and sums over a row stay
+ * in registers. Each value still goes through the same operations in the
+ * same order, so the results are the same to the bit whatever the copy. */
+#define BY_STRIDE(stride, f, ...)                                            \
+  do {                                                                       \
+    switch (stride) {                                                        \
+    case 4: f(__VA_ARGS__, 4); break;                                        \
+    case 8: f(__VA_ARGS__, 8); break;                                        \
+    case 12: f(__VA_ARGS__, 12); break;                                      \
+    case 16: f(__VA_ARGS__, 16); break;                                      \
+    default: f(__VA_ARGS__, stride);                                         \
+    }                                                                        \
+  } while (0)
 
 static int reserve_labels(avis_nb_work *w, size_t k) {
   size_t stride = row_stride(k);
@@ -107,6 +133,13 @@ static int reserve_bags(avis_nb_work *w, size_t n) {
 static int work_reserve(avis_nb_work *w, const avis_nb_scorer *s, size_t n) {
   if (reserve_labels(w, s->nlabels))
     return AVIS_ERR_NOMEM;
+  if (w->local_cap < n) {
+    free(w->local);
+    w->local = malloc(n * sizeof *w->local);
+    w->local_cap = w->local ? n : 0;
+    if (!w->local)
+      return AVIS_ERR_NOMEM;
+  }
   if (w->nslots < s->nterms) {
     free(w->slot);
     w->slot = calloc(s->nterms, sizeof *w->slot);
@@ -118,6 +151,11 @@ static int work_reserve(avis_nb_work *w, const avis_nb_scorer *s, size_t n) {
     for (size_t i = 0; i < AVIS_NB_LOG_TABLE; i++) {
       w->log_d[i] = log1p((double)i);
       w->log_f[i] = (float)w->log_d[i];
+    }
+    for (size_t i = 0; i + 1 < AVIS_NB_LOG_TABLE; i++) {
+      double before = w->log_d[i], after = w->log_d[i + 1];
+      w->log_step[i] = after - before;
+      w->square_step[i] = after * after - before * before;
     }
     w->tables_ready = 1;
   }
@@ -164,15 +202,19 @@ static inline double log_count_d(const avis_nb_work *w, float count) {
 
 /* The bag of the whole sequence in w->doc_ids, w->doc_vals (counts) and
  * w->doc_first, and each of its ids' index + 1 in w->slot, until
- * forget_document(). Its number of terms. */
+ * forget_document(); the sequence by those indices in w->local. Its number
+ * of terms. */
 static size_t count_document(avis_nb_work *w, const uint32_t *seq, size_t n) {
   uint32_t *slot = w->slot, *ids = w->doc_ids, *first = w->doc_first;
+  uint32_t *local = w->local;
   float *vals = w->doc_vals;
   size_t m = 0, nterms = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t id = seq[i];
-    if (id == AVIS_TERM_BREAK)
+    if (id == AVIS_TERM_BREAK) {
+      local[i] = AVIS_TERM_BREAK;
       continue;
+    }
     nterms++;
     uint32_t j = slot[id];
     if (!j) {
@@ -181,6 +223,7 @@ static size_t count_document(avis_nb_work *w, const uint32_t *seq, size_t n) {
       vals[m - 1] = 0;
       first[m - 1] = (uint32_t)i;
     }
+    local[i] = j - 1;
     vals[j - 1] += 1;
   }
   w->doc_len = m;
@@ -192,10 +235,37 @@ static void forget_document(avis_nb_work *w) {
     w->slot[w->doc_ids[j]] = 0;
 }
 
+/* copy_rows() for rows of `stride` weights. Only the last block of a row
+ * may be padding. When the model's nterms × k weights go on past the
+ * row's end, that block is read whole, the floats beyond the row (the next
+ * row's) giving way to zeros: the row then converts without a loop over a
+ * count of labels known only at run time. */
+static ALWAYS_INLINE void copy_rows_of(const avis_nb_scorer *s,
+                                       avis_nb_work *w, size_t stride) {
+  size_t k = s->nlabels, m = w->doc_len, end = (size_t)s->nterms * k;
+  size_t last = stride - LABEL_BLOCK;
+  for (size_t j = 0; j < m; j++) {
+    size_t at = (size_t)w->doc_ids[j] * k;
+    const float *from = s->weights + at;
+    double *to = w->rows + j * stride;
+    for (size_t c = 0; c < last; c++)
+      to[c] = from[c];
+    if (at + stride <= end) {
+      for (size_t c = last; c < stride; c++)
+        to[c] = c < k ? from[c] : 0;
+    } else {
+      for (size_t c = last; c < stride; c++)
+        to[c] = 0;
+      for (size_t c = last; c < k; c++)
+        to[c] = from[c];
+    }
+  }
+}
+
 /* The rows of the document's terms as doubles (which they convert to
  * exactly), padded with zeros to the stride. */
 static int copy_rows(const avis_nb_scorer *s, avis_nb_work *w) {
-  size_t k = s->nlabels, stride = w->stride, m = w->doc_len;
+  size_t stride = w->stride, m = w->doc_len;
   if (w->rows_cap < m) {
     free(w->rows);
     w->rows = malloc(m * stride * sizeof *w->rows);
@@ -203,32 +273,22 @@ static int copy_rows(const avis_nb_scorer *s, avis_nb_work *w) {
     if (!w->rows)
       return AVIS_ERR_NOMEM;
   }
-  for (size_t j = 0; j < m; j++) {
-    const float *from = s->weights + (size_t)w->doc_ids[j] * k;
-    double *to = w->rows + j * stride;
-    size_t c = 0;
-    for (; c + LABEL_BLOCK <= k; c += LABEL_BLOCK)
-      for (size_t b = 0; b < LABEL_BLOCK; b++)
-        to[c + b] = from[c + b];
-    if (c < stride)
-      for (size_t b = 0; b < LABEL_BLOCK; b++)
-        to[c + b] = 0;
-    for (; c < k; c++)
-      to[c] = from[c];
-  }
+  BY_STRIDE(stride, copy_rows_of, s, w);
   return 0;
 }
 
-/* The bag of a passage seq[0..n) in w->ids (indices in the document's
- * bag, first seen first) and w->vals (counts); its size. */
+/* The bag of a passage seq[0..n) (a part of w->local) in w->ids (indices
+ * in the document's bag, first seen first) and w->vals (counts); its
+ * size. */
 static size_t count_passage(avis_nb_work *w, const uint32_t *seq, size_t n) {
-  uint32_t *slot = w->slot, *place = w->place, *ids = w->ids;
+  uint32_t *place = w->place, *ids = w->ids;
   float *vals = w->vals;
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
-    if (seq[i] == AVIS_TERM_BREAK)
+    uint32_t j = seq[i];
+    if (j == AVIS_TERM_BREAK)
       continue;
-    uint32_t j = slot[seq[i]] - 1, p = place[j];
+    uint32_t p = place[j];
     if (!p) {
       place[j] = p = (uint32_t)++m;
       ids[m - 1] = j;
@@ -264,15 +324,16 @@ void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
 
 /* Labels c..c + LABEL_BLOCK × nblocks of score_bag(), summed in registers
  * over the whole bag. */
-static inline void score_blocks(const avis_nb_work *w, const uint32_t *local,
-                                size_t m, size_t c, size_t nblocks,
-                                double *out) {
-  double sum[2][LABEL_BLOCK];
+static ALWAYS_INLINE void score_blocks(const avis_nb_work *w,
+                                       const uint32_t *local, size_t m,
+                                       size_t c, size_t nblocks,
+                                       size_t stride, double *out) {
+  double sum[FIXED_STRIDE_MAX / LABEL_BLOCK][LABEL_BLOCK];
   for (size_t q = 0; q < nblocks; q++)
     for (size_t b = 0; b < LABEL_BLOCK; b++)
       sum[q][b] = w->bias[c + q * LABEL_BLOCK + b];
   for (size_t e = 0; e < m; e++) {
-    const double *row = w->rows + local[e] * w->stride + c;
+    const double *row = w->rows + local[e] * stride + c;
     double v = w->feat[e];
     for (size_t q = 0; q < nblocks; q++)
       for (size_t b = 0; b < LABEL_BLOCK; b++)
@@ -283,16 +344,28 @@ static inline void score_blocks(const avis_nb_work *w, const uint32_t *local,
       out[c + q * LABEL_BLOCK + b] = sum[q][b];
 }
 
+/* score_bag() for rows of `stride` weights: a fixed stride in one pass
+ * over the bag, a wider one two blocks of labels at a time. */
+static ALWAYS_INLINE void score_bag_of(const avis_nb_work *w,
+                                       const uint32_t *local, size_t m,
+                                       double *out, size_t stride) {
+  if (stride <= FIXED_STRIDE_MAX) {
+    score_blocks(w, local, m, 0, stride / LABEL_BLOCK, stride, out);
+    return;
+  }
+  size_t c = 0;
+  for (; c + 2 * LABEL_BLOCK <= stride; c += 2 * LABEL_BLOCK)
+    score_blocks(w, local, m, c, 2, stride, out);
+  if (c < stride)
+    score_blocks(w, local, m, c, 1, stride, out);
+}
+
 /* What avis_nb_score_row() gives for a bag of the document's terms, by
  * their indices in its bag, with features w->feat[0..m), in
- * out[0..stride): two blocks of labels at a time while there are two. */
+ * out[0..stride). */
 static void score_bag(const avis_nb_work *w, const uint32_t *local, size_t m,
                       double *out) {
-  size_t c = 0;
-  for (; c + 2 * LABEL_BLOCK <= w->stride; c += 2 * LABEL_BLOCK)
-    score_blocks(w, local, m, c, 2, out);
-  if (c < w->stride)
-    score_blocks(w, local, m, c, 1, out);
+  BY_STRIDE(w->stride, score_bag_of, w, local, m, out);
 }
 
 void avis_nb_softmax(const double *scores, size_t k, double scale,
@@ -374,32 +447,55 @@ static inline double feature_of(const avis_nb_work *w, float count,
 }
 
 /* u[0..stride) += x × row[0..stride). */
-static inline void add_scaled_row(double *restrict u,
-                                  const double *restrict row, double x,
-                                  size_t stride) {
+static ALWAYS_INLINE void add_scaled_row(double *restrict u,
+                                         const double *restrict row,
+                                         double x, size_t stride) {
   for (size_t c = 0; c < stride; c += LABEL_BLOCK)
     for (size_t b = 0; b < LABEL_BLOCK; b++)
       u[c + b] += x * row[c + b];
 }
 
-/* Adds `delta` (1 or -1) occurrences of term id to the window. */
-static inline void window_update(const avis_nb_scorer *s, avis_nb_work *w,
-                                 window_sums *ws, uint32_t id, int delta) {
-  size_t j = w->slot[id] - 1, stride = w->stride;
+/* Adds `delta` (1 or -1) occurrences of the document's term j to the
+ * window. Between
+ * small counts, the changes of log(1 + count) and of its square come from
+ * tables of the very differences the features would give: a removal's are
+ * an addition's negated, which a difference taken the other way round is
+ * exactly. */
+static ALWAYS_INLINE void window_update(const avis_nb_scorer *s,
+                                        avis_nb_work *w, window_sums *ws,
+                                        size_t j, int delta,
+                                        size_t stride) {
   float *count = &w->vals[j];
-  double before = feature_of(w, *count, s->flags);
-  *count += (float)delta;
-  double after = feature_of(w, *count, s->flags), change = after - before;
+  float low = delta > 0 ? *count : *count - 1; /* the smaller count */
+  double change, square_change;
+  if (s->flags & AVIS_NB_LOG_TF && low < AVIS_NB_LOG_TABLE - 1) {
+    change = w->log_step[(int)low];
+    square_change = w->square_step[(int)low];
+    if (delta < 0) {
+      change = -change;
+      square_change = -square_change;
+    }
+    *count += (float)delta;
+  } else {
+    double before = feature_of(w, *count, s->flags);
+    *count += (float)delta;
+    double after = feature_of(w, *count, s->flags);
+    change = after - before;
+    square_change = after * after - before * before;
+  }
   add_scaled_row(ws->u, w->rows + j * stride, change, stride);
-  ws->q += after * after - before * before;
+  ws->q += square_change;
 }
 
-/* The window's scores, whose softmax is its posterior, in w->post. */
-static void window_scores(const avis_nb_scorer *s, avis_nb_work *w,
-                          const window_sums *ws) {
+/* The window's scores, whose softmax is its posterior, in w->post (zero
+ * beyond the labels). */
+static ALWAYS_INLINE void window_scores(const avis_nb_scorer *s,
+                                        avis_nb_work *w,
+                                        const window_sums *ws,
+                                        size_t stride) {
   double norm = s->flags & AVIS_NB_L2 ? sqrt(ws->q > 0 ? ws->q : 0) : 1;
   double inv = norm > 0 ? 1 / norm : 0;
-  for (size_t c = 0; c < s->nlabels; c++)
+  for (size_t c = 0; c < stride; c++)
     w->post[c] = w->bias[c] + ws->u[c] * inv;
 }
 
@@ -445,6 +541,45 @@ static int peaks_reached(const avis_nb_scorer *s, const avis_nb_work *w,
   return 1;
 }
 
+/* find_peaks() for rows of `stride` weights. With a fixed stride, the
+ * window's sums are a local array that stays in registers instead of being
+ * loaded and stored by every update. */
+static ALWAYS_INLINE void slide_windows(const avis_nb_scorer *s,
+                                        const uint32_t *seq, size_t n,
+                                        avis_nb_work *w,
+                                        const uint32_t *wanted,
+                                        size_t nwanted, size_t stride) {
+  double local[FIXED_STRIDE_MAX];
+  window_sums ws = {stride <= FIXED_STRIDE_MAX ? local : w->scores, 0};
+  for (size_t c = 0; c < stride; c++)
+    ws.u[c] = 0;
+  for (size_t j = 0; j < w->doc_len; j++)
+    w->vals[j] = 0;
+  double log_win = s->passage_win > 0 ? log(s->passage_win) - EXP_MARGIN
+                                      : -INFINITY;
+  size_t start = 0, end = 0, count = 0;
+  while (start < n) {
+    while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
+                        count >= s->passage_terms)) {
+      if (seq[end] != AVIS_TERM_BREAK) {
+        window_update(s, w, &ws, seq[end], 1, stride);
+        count++;
+      }
+      end++;
+    }
+    if (count >= s->passage_terms || start == 0) {
+      window_scores(s, w, &ws, stride);
+      if (!wanted || may_reach(s, w, wanted, nwanted, log_win))
+        window_peak(s, w);
+    }
+    if (end == n || (wanted && peaks_reached(s, w, wanted, nwanted)))
+      break;
+    for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
+      window_update(s, w, &ws, seq[start], -1, stride);
+    start++;
+  }
+}
+
 /* Each label's highest posterior over the windows that start at each
  * sentence: the windows overlap, so a paragraph on another topic is seen
  * whole wherever it starts. A window ends at the first sentence end after
@@ -456,34 +591,7 @@ static int peaks_reached(const avis_nb_scorer *s, const avis_nb_work *w,
 static void find_peaks(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
                        avis_nb_work *w, const uint32_t *wanted,
                        size_t nwanted) {
-  window_sums ws = {w->scores, 0};
-  for (size_t c = 0; c < w->stride; c++)
-    ws.u[c] = 0;
-  for (size_t j = 0; j < w->doc_len; j++)
-    w->vals[j] = 0;
-  double log_win = s->passage_win > 0 ? log(s->passage_win) - EXP_MARGIN
-                                      : -INFINITY;
-  size_t start = 0, end = 0, count = 0;
-  while (start < n) {
-    while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
-                        count >= s->passage_terms)) {
-      if (seq[end] != AVIS_TERM_BREAK) {
-        window_update(s, w, &ws, seq[end], 1);
-        count++;
-      }
-      end++;
-    }
-    if (count >= s->passage_terms || start == 0) {
-      window_scores(s, w, &ws);
-      if (!wanted || may_reach(s, w, wanted, nwanted, log_win))
-        window_peak(s, w);
-    }
-    if (end == n || (wanted && peaks_reached(s, w, wanted, nwanted)))
-      break;
-    for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
-      window_update(s, w, &ws, seq[start], -1);
-    start++;
-  }
+  BY_STRIDE(w->stride, slide_windows, s, seq, n, w, wanted, nwanted);
 }
 
 /* The labels whose tag the peak rule decides, in w->undecided: not the
@@ -509,7 +617,7 @@ static void set_tags(const avis_nb_scorer *s, const double *shares,
 }
 
 /* Shares, peaks and tags of a document whose bag is counted and whose
- * rows are copied. */
+ * rows are copied; seq[0..n) is its sequence by indices in the bag. */
 static void predict_document(const avis_nb_scorer *s, const uint32_t *seq,
                              size_t n, size_t nterms, avis_nb_work *w,
                              double *shares, int *tagged) {
@@ -552,10 +660,15 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
     return 0;
   int rc = copy_rows(s, w);
   if (!rc)
-    predict_document(s, seq, n, nterms, w, shares, tagged);
+    predict_document(s, w->local, n, nterms, w, shares, tagged);
   forget_document(w);
   if (rc)
     w->doc_len = 0;
+  if (w->local_cap > AVIS_NB_KEEP_TERMS) {
+    free(w->local);
+    w->local = NULL;
+    w->local_cap = 0;
+  }
   return rc;
 }
 
@@ -563,16 +676,20 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
  * asked for: worked out once per document. The weights are added in label
  * order, then the row's padding: adding +0 leaves any sum as it was, and a
  * sum that starts at +0 is never -0. */
-static void document_means(const avis_nb_scorer *s, avis_nb_work *w) {
-  size_t k = s->nlabels, stride = w->stride;
+static ALWAYS_INLINE void document_means_of(const avis_nb_scorer *s,
+                                            avis_nb_work *w, size_t stride) {
+  size_t k = s->nlabels;
   for (size_t i = 0; i < w->doc_len; i++) {
     const double *row = w->rows + i * stride;
     double sum = 0;
-    for (size_t j = 0; j < stride; j += LABEL_BLOCK)
-      for (size_t b = 0; b < LABEL_BLOCK; b++)
-        sum += row[j + b];
+    for (size_t c = 0; c < stride; c++)
+      sum += row[c];
     w->doc_mean[i] = sum / (double)k;
   }
+}
+
+static void document_means(const avis_nb_scorer *s, avis_nb_work *w) {
+  BY_STRIDE(w->stride, document_means_of, s, w);
   w->doc_means_ready = 1;
 }
 

@@ -31,6 +31,10 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
  * in one document rarely reach it. */
 #define AVIS_NB_LOG_TABLE 128
 
+/* Sequences longer than this leave the room they took in avis_nb_work
+ * once scored, rather than keeping it for the work's lifetime. */
+#define AVIS_NB_KEEP_TERMS 65536
+
 /* Reusable buffers for scoring, kept from one document to the next; the
  * zero value is ready. After avis_nb_predict() without tags, peak[c] is
  * the highest posterior label c reaches in a window of the document (see
@@ -40,7 +44,8 @@ void avis_nb_scorer_of(avis_nb_scorer *s, const avis_classifier *cl);
  * than in a hash table: a document touches a few hundred of the model's
  * terms, and only those slots are cleared afterwards, so a bag costs one
  * array access per term. Its passages and windows then count by the
- * index of each term in that bag, in arrays of the bag's size, and read
+ * index of each term in that bag (the sequence is rewritten in those
+ * indices as the bag is counted), in arrays of the bag's size, and read
  * the weights from a copy of the bag's rows as doubles: contiguous, padded
  * to a multiple of four labels, so that adding a row is a few vector
  * instructions and no conversion. log(1 + count) comes from a table for
@@ -65,6 +70,9 @@ typedef struct {
   double *feat;             /* a bag's features as scoring reads them */
   size_t doc_len, cap;
   int doc_means_ready;
+  uint32_t *local;          /* the sequence with each term as its index in
+                               the document's bag, breaks kept */
+  size_t local_cap;
   double *rows;             /* doc_len rows of `stride` weights, the
                                labels' then zeros */
   size_t stride, rows_cap;
@@ -75,6 +83,8 @@ typedef struct {
   int tables_ready;
   float log_f[AVIS_NB_LOG_TABLE];  /* (float)log1p(n) */
   double log_d[AVIS_NB_LOG_TABLE]; /* log1p(n) */
+  /* log1p(n + 1) - log1p(n) and the same of the squares, as doubles */
+  double log_step[AVIS_NB_LOG_TABLE - 1], square_step[AVIS_NB_LOG_TABLE - 1];
 } avis_nb_work;
 
 void avis_nb_work_release(avis_nb_work *w);
