@@ -317,11 +317,14 @@ static void fail_job(doc_job *job, strbuf *b, const record_spec *spec,
   job->outcome.message = strdup(message);
 }
 
-static void work_file(void *ctx, avis_analyzer *an, doc_job *job) {
+static void work_file(void *ctx, pool_worker *w, doc_job *job) {
   const file_run *run = ctx;
   const walk_entry *e = job->entry;
   const char *name = job_name(job);
   strbuf lead = {0}, b = {0};
+  /* Room for a usual record at once, rather than by doubling. */
+  if (run->spec.format != FORMAT_HTML_SUMMARY)
+    sb_reserve(&b, RECORD_ROOM);
   sb_adds(&lead, "\"path\":");
   sb_add_json_string(&lead, name);
   record_head head = {lead.data, lead.len, NULL, 0};
@@ -331,8 +334,14 @@ static void work_file(void *ctx, avis_analyzer *an, doc_job *job) {
   int err = e->code ? 0 : job->read_ahead ? job->read_error : 0;
   if (!e->code && !job->read_ahead)
     err = read_input(e->path, run->max_bytes, 0, &data, &len);
+  /* The worker's last result is reused: records are built here, and
+   * nothing keeps a result past its document. */
   avis_result *r = NULL;
-  int rc = e->code || err ? 0 : avis_analyze(an, data, len, &r);
+  int rc = e->code || err ? 0
+                          : avis_analyze_reuse(w->analyzer, data, len,
+                                               &w->result);
+  if (!e->code && !err && !rc)
+    r = w->result;
   free(data);
   if (lead.failed)
     b.failed = 1;
@@ -347,7 +356,6 @@ static void work_file(void *ctx, avis_analyzer *an, doc_job *job) {
     record_result(&b, &run->spec, name, &head, r);
     outcome_of_result(&job->outcome, r, &run->spec);
   }
-  avis_result_free(r);
   free(lead.data);
   job->outcome.bytes = len;
   job->record = sb_take(&b, &job->record_len);

@@ -116,6 +116,13 @@ typedef struct {
 
 typedef struct pool pool;
 
+/* What a worker keeps from one document to the next. */
+typedef struct {
+  avis_analyzer *analyzer;
+  avis_result *result;  /* the last document's result, or NULL: the next
+                           analysis reuses its memory (avis_analyze_reuse()) */
+} pool_worker;
+
 typedef struct {
   unsigned workers;
   size_t window;           /* most jobs between producer and writer */
@@ -125,9 +132,9 @@ typedef struct {
   /* Runs in its own thread; submits jobs with pool_submit(). Returns 0, or
    * an errno value that pool_finish() hands back. */
   int (*produce)(void *ctx, pool *p);
-  /* Runs in a worker thread: analyses job->data or job->entry and fills
-   * job->record and job->outcome. */
-  void (*work)(void *ctx, avis_analyzer *an, doc_job *job);
+  /* Runs in a worker thread: analyses job->data or job->entry with the
+   * worker's analyzer and fills job->record and job->outcome. */
+  void (*work)(void *ctx, pool_worker *w, doc_job *job);
   void *ctx;
 } pool_config;
 
@@ -207,8 +214,15 @@ typedef struct {
   int failed;          /* an allocation failed */
 } strbuf;
 
+/* What a document's record usually takes, JSON Lines or a table row:
+ * workers make room for it at once. */
+#define RECORD_ROOM 1024
+/* Makes room for `more` bytes: 0, or -1 once an allocation failed. */
+int sb_reserve(strbuf *b, size_t more);
 void sb_add(strbuf *b, const char *s, size_t len);
 void sb_adds(strbuf *b, const char *s);
+/* Appends x in decimal. */
+void sb_add_size(strbuf *b, size_t x);
 /* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
  * overlong forms, no surrogates, nothing above U+10FFFF; 1 for ASCII), or
  * 0. */

@@ -36,7 +36,7 @@ struct pool {
   pthread_t producer;
   int producer_started;
   pthread_t *threads;
-  avis_analyzer **analyzers;
+  pool_worker *workers;
   unsigned started;
 };
 
@@ -104,7 +104,7 @@ static void *producer_main(void *arg) {
 static void *worker_main(void *arg) {
   worker_arg *w = arg;
   pool *p = w->p;
-  avis_analyzer *an = p->analyzers[w->index];
+  pool_worker *worker = &p->workers[w->index];
   free(w);
   pthread_mutex_lock(&p->mu);
   for (;;) {
@@ -118,7 +118,7 @@ static void *worker_main(void *arg) {
     size_t seq = p->taken++;
     doc_job *job = &p->jobs[seq % p->cfg.window];
     pthread_mutex_unlock(&p->mu);
-    p->cfg.work(p->cfg.ctx, an, job);
+    p->cfg.work(p->cfg.ctx, worker, job);
     pthread_mutex_lock(&p->mu);
     p->state[seq % p->cfg.window] = SLOT_DONE;
     /* The writer is woken when its next job may be ready, once a few
@@ -197,13 +197,15 @@ void pool_abort(pool *p) {
 }
 
 static void pool_free(pool *p) {
-  for (unsigned i = 0; i < p->cfg.workers; i++)
-    avis_analyzer_free(p->analyzers[i]);
+  for (unsigned i = 0; p->workers && i < p->cfg.workers; i++) {
+    avis_result_free(p->workers[i].result);
+    avis_analyzer_free(p->workers[i].analyzer);
+  }
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->room);
   pthread_cond_destroy(&p->work);
   pthread_cond_destroy(&p->done);
-  free(p->analyzers);
+  free(p->workers);
   free(p->threads);
   free(p->jobs);
   free(p->state);
@@ -241,15 +243,16 @@ int pool_start(pool **out, const avis_model *model, const pool_config *cfg) {
   p->jobs = calloc(cfg->window, sizeof *p->jobs);
   p->state = calloc(cfg->window, 1);
   p->threads = calloc(cfg->workers, sizeof *p->threads);
-  p->analyzers = calloc(cfg->workers, sizeof *p->analyzers);
-  if (!p->jobs || !p->state || !p->threads || !p->analyzers) {
+  p->workers = calloc(cfg->workers, sizeof *p->workers);
+  if (!p->jobs || !p->state || !p->threads || !p->workers) {
     pool_free(p);
     goto nomem;
   }
   for (unsigned i = 0; i < cfg->workers; i++)
-    if (avis_analyzer_new(&p->analyzers[i], model) ||
-        avis_analyzer_set_max_bytes(p->analyzers[i], cfg->max_bytes) ||
-        avis_analyzer_set_max_tokens(p->analyzers[i], cfg->max_tokens)) {
+    if (avis_analyzer_new(&p->workers[i].analyzer, model) ||
+        avis_analyzer_set_max_bytes(p->workers[i].analyzer, cfg->max_bytes) ||
+        avis_analyzer_set_max_tokens(p->workers[i].analyzer,
+                                     cfg->max_tokens)) {
       fprintf(stderr, "analyze: %s\n", avis_last_error());
       pool_free(p);
       return -1;

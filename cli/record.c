@@ -44,7 +44,7 @@ void str_list_free(str_list *list) {
 
 /* ---- strbuf ------------------------------------------------------------- */
 
-static int sb_reserve(strbuf *b, size_t more) {
+int sb_reserve(strbuf *b, size_t more) {
   if (b->failed)
     return -1;
   if (more <= b->cap - b->len)
@@ -74,9 +74,25 @@ void sb_add(strbuf *b, const char *s, size_t len) {
   }
 }
 
-void sb_adds(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+/* sb_add() without a call when the bytes fit, as nearly all do: a record
+ * is made of a few hundred short pieces. */
+static inline void sb_put(strbuf *b, const char *s, size_t len) {
+  if (len && len <= b->cap - b->len && !b->failed) {
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+  } else {
+    sb_add(b, s, len);
+  }
+}
 
-static void sb_addc(strbuf *b, char c) { sb_add(b, &c, 1); }
+void sb_adds(strbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_addc(strbuf *b, char c) {
+  if (b->len < b->cap && !b->failed)
+    b->data[b->len++] = c;
+  else
+    sb_add(b, &c, 1);
+}
 
 char *sb_take(strbuf *b, size_t *len) {
   char *data = b->failed ? NULL : b->data;
@@ -113,7 +129,7 @@ size_t utf8_sequence_at(const unsigned char *s, size_t n) {
 /* The escape of a byte below 0x20, '"' or '\\', as jansson writes it. */
 static void sb_add_escape(strbuf *b, unsigned char c) {
   static const char hex[] = "0123456789ABCDEF";
-  char e[6] = {'\\', (char)c, 'u', '0', '0', 0};
+  char e[6] = {'\\', (char)c, '0', '0', 0, 0};
   size_t n = 2;
   switch (c) {
   case '"': case '\\': break;
@@ -139,40 +155,115 @@ void sb_add_json_string(strbuf *b, const char *str) {
   sb_addc(b, '"');
   for (size_t i = 0; i < n;) {
     unsigned char c = s[i];
-    size_t k = c >= 0x20 && c != '"' && c != '\\' ? utf8_sequence_at(s + i, n - i)
-                                                  : 0;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      i++;
+      continue;
+    }
+    size_t k = c >= 0x80 ? utf8_sequence_at(s + i, n - i) : 0;
     if (k) {
       i += k;
       continue;
     }
-    sb_add(b, str + run, i - run);
+    sb_put(b, str + run, i - run);
     if (c >= 0x80)
       sb_add(b, "\xEF\xBF\xBD", 3); /* U+FFFD for a stray byte */
     else
       sb_add_escape(b, c);
     run = ++i;
   }
-  sb_add(b, str + run, n - run);
+  sb_put(b, str + run, n - run);
   sb_addc(b, '"');
 }
 
-/* A number with a full stop as decimal separator whatever the locale, with
- * the precision of the JSON output. */
-static void sb_add_number(strbuf *b, double x) {
-  char num[32];
-  int n = snprintf(num, sizeof num, "%.6g", x);
-  for (int i = 0; i < n; i++)
-    if (num[i] == ',')
-      num[i] = '.';
-  sb_add(b, num, (size_t)n);
+/* printf's "%.6g" of x where its digits are certain without printf, which
+ * costs more than the rest of a record's numbers: writes them to out (room
+ * for 16 bytes) and returns their length, or 0 when printf must write x.
+ *
+ * Those are zero, and 1e-4 <= |x| < 1e6, which "%.6g" writes as fixed
+ * point with k decimals when x * 10^k rounds to six digits. 10^k is exact
+ * for k <= 9, so y = x * 10^k below 2^20 is within 2^-34 of the exact
+ * product: when y lies in [100001, 999999) and its fraction is not within
+ * 1e-6 of a half, the exact product rounds, to nearest, to the same
+ * six-digit integer as y does, with no carry into a seventh digit. printf
+ * then writes that integer with a point before its last k digits, and drops
+ * the trailing zeros of the fraction, and the point with them. */
+static size_t format_g6(char *out, double x) {
+  static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                 1e5, 1e6, 1e7, 1e8, 1e9};
+  char *p = out;
+  if (signbit(x))
+    *p++ = '-';
+  if (x == 0) {
+    *p++ = '0';
+    return (size_t)(p - out);
+  }
+  double a = fabs(x);
+  if (!(a >= 1e-4 && a < 1e6))
+    return 0;
+  int k = 0;
+  double y = a;
+  while (y < 100001.0 && k < 9)
+    y = a * pow10[++k];
+  if (y < 100001.0 || y >= 999999.0)
+    return 0;
+  double whole = floor(y), frac = y - whole;
+  if (fabs(frac - 0.5) < 1e-6)
+    return 0;
+  unsigned digits = (unsigned)whole + (frac > 0.5);
+  char d[6];
+  for (int i = 5; i >= 0; i--, digits /= 10)
+    d[i] = (char)('0' + digits % 10);
+  int last = 5; /* the last digit written: trailing zeros of the fraction go */
+  while (last >= 6 - k && d[last] == '0')
+    last--;
+  if (k <= 5) {
+    memcpy(p, d, (size_t)(6 - k));
+    p += 6 - k;
+    if (last >= 6 - k) {
+      *p++ = '.';
+      memcpy(p, d + 6 - k, (size_t)(last - (6 - k) + 1));
+      p += last - (6 - k) + 1;
+    }
+  } else {
+    *p++ = '0';
+    *p++ = '.';
+    for (int i = 6; i < k; i++)
+      *p++ = '0';
+    memcpy(p, d, (size_t)last + 1);
+    p += last + 1;
+  }
+  return (size_t)(p - out);
 }
 
-static void sb_add_size(strbuf *b, size_t x) {
-  char num[24], *p = num + sizeof num;
+/* A number with a full stop as decimal separator whatever the locale, with
+ * the precision of the JSON output, into num[32], NUL-terminated. */
+static void format_number(char *num, double x) {
+  size_t n = format_g6(num, x);
+  if (n) {
+    num[n] = '\0';
+    return;
+  }
+  snprintf(num, 32, "%.6g", x);
+  for (char *c = num; *c; c++)
+    if (*c == ',')
+      *c = '.';
+}
+
+/* x in decimal into num[24], NUL-terminated; returns its length. */
+static size_t format_size(char *num, size_t x) {
+  char digits[24], *p = digits + sizeof digits;
   do
     *--p = (char)('0' + x % 10);
   while (x /= 10);
-  sb_add(b, p, (size_t)(num + sizeof num - p));
+  size_t n = (size_t)(digits + sizeof digits - p);
+  memcpy(num, p, n);
+  num[n] = '\0';
+  return n;
+}
+
+void sb_add_size(strbuf *b, size_t x) {
+  char num[24];
+  sb_put(b, num, format_size(num, x));
 }
 
 /* A real as the library's JSON has it (jansson's form): six significant
@@ -181,7 +272,11 @@ static void sb_add_size(strbuf *b, size_t x) {
  * field alike. Values without a JSON form are written null. */
 static void sb_add_json_real(strbuf *b, double x) {
   char num[40];
-  int n = isfinite(x) ? snprintf(num, sizeof num - 2, "%.6g", x) : -1;
+  int n = isfinite(x) ? (int)format_g6(num, x) : -1;
+  if (n == 0)
+    n = snprintf(num, sizeof num - 2, "%.6g", x);
+  else if (n > 0)
+    num[n] = '\0';
   if (n < 0 || (size_t)n >= sizeof num - 2) {
     sb_adds(b, "null");
     return;
@@ -199,7 +294,7 @@ static void sb_add_json_real(strbuf *b, double x) {
     memcpy(num + n, ".0", 2);
     n += 2;
   }
-  sb_add(b, num, (size_t)n);
+  sb_put(b, num, (size_t)n);
 }
 
 /* ---- JSON members ------------------------------------------------------- */
@@ -335,10 +430,18 @@ static void json_record(strbuf *b, const record_head *head, const char *body,
 
 /* `"k":` after the separator sep. */
 static void json_key(strbuf *b, const char *sep, const char *k) {
-  sb_adds(b, sep);
-  sb_addc(b, '"');
-  sb_adds(b, k);
-  sb_adds(b, "\":");
+  size_t nsep = strlen(sep), nk = strlen(k);
+  if (sb_reserve(b, nsep + nk + 3))
+    return;
+  char *p = b->data + b->len;
+  memcpy(p, sep, nsep);
+  p += nsep;
+  *p++ = '"';
+  memcpy(p, k, nk);
+  p += nk;
+  *p++ = '"';
+  *p++ = ':';
+  b->len = (size_t)(p - b->data);
 }
 
 static void json_key_size(strbuf *b, const char *sep, const char *k,
@@ -448,8 +551,8 @@ static void doc_lda(strbuf *b, const avis_result *r) {
  * a stream usually keeps, at an eighth of the size of the full result
  * (docs/batch.md). The members are those of the full result, in its
  * order. */
-static void doc_fields(strbuf *b, const avis_result *r) {
-  json_key_string(b, "", "version", avis_version());
+static void doc_fields(strbuf *b, const char *sep, const avis_result *r) {
+  json_key_string(b, sep, "version", avis_version());
   json_key_string(b, ",", "encoding",
                   avis_encoding_name(avis_result_encoding(r)));
   if (avis_result_truncated(r)) {
@@ -549,21 +652,17 @@ static void tagged_topics(strbuf *b, const avis_result *r) {
 
 static void table_result(strbuf *b, out_format format, const char *name,
                          const avis_result *r) {
-  strbuf num[3] = {{0}}, topics = {0};
-  sb_add_number(&num[0], avis_result_score(r));
-  sb_add_number(&num[1], avis_result_subjectivity(r));
-  sb_add_size(&num[2], avis_result_word_count(r));
-  for (int i = 0; i < 3; i++)
-    sb_addc(&num[i], '\0');
+  char score[32], subjectivity[32], words[24];
+  strbuf topics = {0};
+  format_number(score, avis_result_score(r));
+  format_number(subjectivity, avis_result_subjectivity(r));
+  format_size(words, avis_result_word_count(r));
   tagged_topics(&topics, r);
   const char *cells[NCOLUMNS] = {
-      name, avis_label_name(avis_result_label(r)),
-      num[0].data ? num[0].data : "", num[1].data ? num[1].data : "",
-      topics.data ? topics.data : "", num[2].data ? num[2].data : "",
+      name, avis_label_name(avis_result_label(r)), score, subjectivity,
+      topics.data ? topics.data : "", words,
       avis_encoding_name(avis_result_encoding(r)), "", ""};
   table_row(b, format, cells);
-  for (int i = 0; i < 3; i++)
-    free(num[i].data);
   free(topics.data);
 }
 
@@ -587,7 +686,7 @@ void outcome_of_result(doc_outcome *oc, const avis_result *r,
   oc->score = avis_result_score(r);
   oc->topics = 0;
   size_t nlabels = spec->topics ? avis_classifier_label_count(spec->topics) : 0;
-  for (size_t i = 0; i < avis_result_topic_count(r); i++) {
+  for (size_t i = 0, n = avis_result_topic_count(r); i < n; i++) {
     const char *id, *label;
     int tagged;
     if (avis_result_topic(r, i, &id, NULL, NULL, &tagged) || !tagged)
@@ -638,14 +737,23 @@ void record_result(strbuf *b, const record_spec *spec, const char *name,
   } else if (spec->format == FORMAT_HTML_SUMMARY) {
     return;
   } else if (!spec->full && !(spec->json_flags & AVIS_JSON_TOKENS)) {
-    strbuf body = {0};
     size_t from = b->len;
-    doc_fields(&body, r);
-    if (body.failed)
-      b->failed = 1;
-    else
-      json_record(b, head, body.data, body.len);
-    free(body.data);
+    if (!head->nextra) {
+      /* No member of the input to place: the record is written in place,
+       * as json_record() would put it together. */
+      sb_addc(b, '{');
+      sb_put(b, head->lead, head->lead_len);
+      doc_fields(b, head->lead_len ? "," : "", r);
+      sb_adds(b, "}\n");
+    } else {
+      strbuf body = {0};
+      doc_fields(&body, "", r);
+      if (body.failed)
+        b->failed = 1;
+      else
+        json_record(b, head, body.data, body.len);
+      free(body.data);
+    }
     if (!b->failed && (spec->json_flags & AVIS_JSON_PRETTY))
       indent_record(b, from);
   } else {

@@ -262,22 +262,20 @@ static void read_json_line(line_doc *d, const char *data, size_t len,
 
 static void line_lead(strbuf *lead, const line_doc *d, const doc_job *job,
                       int lines_mode, int failed) {
-  char num[24];
-  snprintf(num, sizeof num, "%zu", job->line);
   if (lines_mode) {
     sb_adds(lead, "\"id\":");
-    sb_adds(lead, num);
+    sb_add_size(lead, job->line);
   } else if (d->id) {
     sb_adds(lead, "\"id\":");
     sb_add(lead, d->id->value, d->id->value_len);
   }
   if (failed || (!lines_mode && !d->id)) {
     sb_adds(lead, lead->len ? ",\"line\":" : "\"line\":");
-    sb_adds(lead, num);
+    sb_add_size(lead, job->line);
   }
 }
 
-static void work_line(void *ctx, avis_analyzer *an, doc_job *job) {
+static void work_line(void *ctx, pool_worker *w, doc_job *job) {
   const stream_run_ctx *c = ctx;
   line_doc d = {0};
   if (job->too_long)
@@ -290,11 +288,18 @@ static void work_line(void *ctx, avis_analyzer *an, doc_job *job) {
   } else {
     read_json_line(&d, job->data, job->len, c);
   }
+  /* The worker's last result is reused: records are built here, and
+   * nothing keeps a result past its document. */
   avis_result *r = NULL;
-  int rc = d.code ? 0 : avis_analyze(an, d.text, d.len, &r);
+  int rc = d.code ? 0 : avis_analyze_reuse(w->analyzer, d.text, d.len,
+                                           &w->result);
+  if (!d.code && !rc)
+    r = w->result;
   if (rc)
     line_fail(&d, error_code_of(rc), "%s", avis_last_error());
   strbuf lead = {0}, b = {0};
+  /* Room for a usual record at once, rather than by doubling. */
+  sb_reserve(&b, RECORD_ROOM);
   line_lead(&lead, &d, job, c->lines, d.code != NULL);
   record_head head = {lead.data, lead.len, d.extra, d.nextra};
   if (lead.failed)
@@ -307,7 +312,6 @@ static void work_line(void *ctx, avis_analyzer *an, doc_job *job) {
     record_result(&b, &c->spec, NULL, &head, r);
     outcome_of_result(&job->outcome, r, &c->spec);
   }
-  avis_result_free(r);
   json_decref(d.root);
   free(d.owned_text);
   free(d.members);

@@ -239,6 +239,13 @@ AVIS_EXPORT int avis_analyze(avis_analyzer *analyzer, const char *bytes,
                              size_t len, avis_result **out);
 /* Releases a result and every string read from it. */
 AVIS_EXPORT void avis_result_free(avis_result *result);
+/* avis_analyze() for a program that is done with each result before the
+ * next document: when *result holds an earlier result, that result is
+ * gone (its strings with it) and its memory, unless it grew past a few
+ * MiB for a long document, holds the new one. *result is then the new
+ * result, or NULL after a failure. Since 0.1. */
+AVIS_EXPORT int avis_analyze_reuse(avis_analyzer *analyzer, const char *bytes,
+                                   size_t len, avis_result **result);
 
 /* ---- Result: document ---------------------------------------------------- */
 typedef enum {

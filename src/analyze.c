@@ -79,30 +79,32 @@ static void truncate_tokens(avis_result *r, size_t max) {
   r->truncated = 1;
 }
 
-/* Words a reader would count: elided clitics belong to the next word. */
-static size_t count_words(const avis_tok *toks, size_t n) {
-  size_t words = 0;
-  for (size_t i = 0; i < n; i++)
-    words +=
-        avis_tok_is_stemmed(&toks[i]) || toks[i].kind == AVIS_TOKEN_NUMBER;
-  return words;
-}
-
-/* A sentence spans from its first token to the end of its last. */
-static int set_sentences(avis_result *r) {
+/* One pass over the tokens for the words a reader would count (elided
+ * clitics belong to the next word) and the sentences: a sentence spans
+ * from its first token to the end of its last. The spans are reserved at
+ * once, the tokens' sentence numbers being ascending. */
+static int scan_tokens(avis_result *r) {
   const avis_tok *toks = r->tokens.data;
-  size_t n = r->tokens.len;
+  size_t n = r->tokens.len, words = 0;
   r->nsentences = n ? toks[n - 1].sentence + 1 : 0;
-  for (size_t i = 0; i < n; i++) {
-    if (i == 0 || toks[i].sentence != toks[i - 1].sentence) {
-      uint32_t *span = avis_vec_push(&r->sent_spans, 2 * sizeof *span);
-      if (!span)
-        return AVIS_ERR_NOMEM;
-      span[0] = toks[i].start;
-    }
-    uint32_t *span = (uint32_t *)r->sent_spans.data + 2 * (r->sent_spans.len - 1);
-    span[1] = toks[i].start + toks[i].len;
+  if (avis_vec_reserve(&r->sent_spans, r->nsentences, 2 * sizeof(uint32_t)))
+    return AVIS_ERR_NOMEM;
+  for (size_t i = 0; i < n;) {
+    uint32_t sentence = toks[i].sentence;
+    size_t j = i;
+    do {
+      words += avis_tok_is_stemmed(&toks[j]) ||
+               toks[j].kind == AVIS_TOKEN_NUMBER;
+      j++;
+    } while (j < n && toks[j].sentence == sentence);
+    uint32_t *span = avis_vec_push(&r->sent_spans, 2 * sizeof *span);
+    if (!span)
+      return AVIS_ERR_NOMEM;
+    span[0] = toks[i].start;
+    span[1] = toks[j - 1].start + toks[j - 1].len;
+    i = j;
   }
+  r->words = words;
   return 0;
 }
 
@@ -134,8 +136,7 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
   if ((rc = avis_word_cache_resolve(a->words, r->text.data, r->tokens.data,
                                     r->tokens.len, &r->arena, &words)) != 0)
     return rc;
-  r->words = count_words(r->tokens.data, r->tokens.len);
-  if ((rc = set_sentences(r)) != 0)
+  if ((rc = scan_tokens(r)) != 0)
     return avis_fail(rc, "out of memory");
   const avis_model *m = a->model;
   if ((rc = avis_buf_append(&r->lexicons, m->lexicon_names.data,
@@ -152,19 +153,19 @@ static int run_stages(avis_analyzer *a, const char *bytes, size_t len,
   return rc == AVIS_ERR_NOMEM ? avis_fail(rc, "out of memory") : rc;
 }
 
-int avis_analyze(avis_analyzer *a, const char *bytes, size_t len,
-                 avis_result **out) {
-  if (!a || !out || (!bytes && len))
-    return avis_fail(AVIS_ERR_ARG, "avis_analyze: NULL argument");
-  *out = NULL;
+/* Analyses into r, an empty result, or into a new one when r is NULL: 0
+ * and *out set, or an error code with r freed. */
+static int analyze(avis_analyzer *a, const char *bytes, size_t len,
+                   avis_result *r, avis_result **out) {
   size_t limit = a->max_bytes && a->max_bytes < AVIS_HARD_MAX_BYTES
                      ? a->max_bytes : AVIS_HARD_MAX_BYTES;
-  if (len > limit)
+  if (len > limit) {
+    avis_result_free(r);
     return avis_fail(AVIS_ERR_TOO_LARGE,
                      "input of %zu bytes exceeds the limit of %zu bytes", len,
                      limit);
-  avis_result *r = calloc(1, sizeof *r);
-  if (!r)
+  }
+  if (!r && !(r = calloc(1, sizeof *r)))
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   int rc = run_stages(a, bytes, len, r);
   if (rc) {
@@ -173,4 +174,60 @@ int avis_analyze(avis_analyzer *a, const char *bytes, size_t len,
   }
   *out = r;
   return 0;
+}
+
+int avis_analyze(avis_analyzer *a, const char *bytes, size_t len,
+                 avis_result **out) {
+  if (!a || !out || (!bytes && len))
+    return avis_fail(AVIS_ERR_ARG, "avis_analyze: NULL argument");
+  *out = NULL;
+  return analyze(a, bytes, len, NULL, out);
+}
+
+/* A result holding more memory than this is freed rather than reused, so
+ * that one long document does not make every later one keep its size. */
+#define KEEP_RESULT_BYTES ((size_t)4 << 20)
+
+/* Empties a result for the next document, keeping its arrays' memory. The
+ * sentiment's arrays are released: avis_sentiment_score() starts them
+ * anew. */
+static void result_clear(avis_result *r) {
+  avis_result kept = {0};
+  kept.text = r->text;
+  kept.arena = r->arena;
+  kept.tokens = r->tokens;
+  kept.sent_spans = r->sent_spans;
+  kept.lexicons = r->lexicons;
+  kept.topics = r->topics;
+  kept.evidence = r->evidence;
+  kept.lda = r->lda;
+  kept.lda_words = r->lda_words;
+  avis_sentiment_release(&r->sentiment);
+  *r = kept;
+  avis_buf_clear(&r->text);
+  avis_buf_clear(&r->arena);
+  avis_buf_clear(&r->lexicons);
+  r->tokens.len = r->sent_spans.len = r->topics.len = r->evidence.len = 0;
+  r->lda.len = r->lda_words.len = 0;
+}
+
+int avis_analyze_reuse(avis_analyzer *a, const char *bytes, size_t len,
+                       avis_result **result) {
+  if (!result)
+    return avis_fail(AVIS_ERR_ARG, "avis_analyze_reuse: NULL argument");
+  avis_result *r = *result;
+  *result = NULL;
+  if (!a || (!bytes && len)) {
+    avis_result_free(r);
+    return avis_fail(AVIS_ERR_ARG, "avis_analyze_reuse: NULL argument");
+  }
+  if (r && r->text.cap + r->arena.cap + r->tokens.cap * sizeof(avis_tok) +
+                   r->sent_spans.cap * 2 * sizeof(uint32_t) >
+               KEEP_RESULT_BYTES) {
+    avis_result_free(r);
+    r = NULL;
+  }
+  if (r)
+    result_clear(r);
+  return analyze(a, bytes, len, r, result);
 }

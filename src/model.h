@@ -47,6 +47,9 @@ struct avis_analyzer {
 };
 
 /* What avis_analyze() hands back; every string is inside `arena`. */
+/* avis_analyze_reuse() empties a result for the next document by keeping
+ * the members that own memory (analyze.c: result_clear()): a new such
+ * member must be kept or released there too. */
 struct avis_result {
   avis_encoding encoding;
   avis_buf text;       /* decoded UTF-8 */

@@ -177,6 +177,21 @@ check "tsv: rows" 0 '^path	label	score' "*" /dev/null -- "$analyze" -q --format 
 grep -q "^$odd/tab\\\\there.txt	" "$tmp/out" && grep -q "^$odd/line\\\\nbreak.txt	" "$tmp/out" &&
   [ "$(wc -l <"$tmp/out")" -eq 6 ] && ok "tsv: tab and line break escaped" || not_ok "tsv: escapes" "$tmp/out"
 
+# JSON Lines: a name with a control byte or a quote is escaped, and every
+# record reads back as JSON with the file's name.
+ctl=$tmp/ctl
+mkdir -p "$ctl"
+make_doc 15 >"$ctl/bell$(printf '\001')x.txt"
+make_doc 16 >"$ctl/say \"hi\".txt"
+"$analyze" -q "$ctl" >"$tmp/ctl.jsonl" 2>/dev/null
+python3 - "$tmp/ctl.jsonl" "$ctl" >"$tmp/py" 2>&1 <<'EOF2' && ok "jsonl: escaped names read back" || not_ok "jsonl: names" "$tmp/py" "$tmp/ctl.jsonl"
+import json, os, sys
+raw = open(sys.argv[1], encoding="utf-8").read()
+assert "\\u0001" in raw, raw
+paths = [json.loads(line)["path"] for line in raw.split("\n") if line]
+assert paths == sorted(os.path.join(sys.argv[2], n) for n in os.listdir(sys.argv[2])), paths
+EOF2
+
 # ---- Threads: the same output whatever -j ----------------------------------
 corpus=$tmp/corpus
 mkdir -p "$corpus"

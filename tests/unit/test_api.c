@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "avis.h"
@@ -163,6 +164,68 @@ static void test_input_errors(void **state) {
   avis_analyzer_free(an);
 }
 
+/* avis_analyze_reuse() gives, document after document, the results
+ * avis_analyze() gives, whether the memory is reused, given back after a
+ * long document, or the call fails; and *result is NULL after a failure. */
+static char *json_of(const avis_result *r) {
+  char *json;
+  size_t len;
+  assert_int_equal(avis_result_to_json(r, AVIS_JSON_TOKENS, &json, &len),
+                   AVIS_OK);
+  return json;
+}
+
+static void test_analyze_reuse(void **state) {
+  static const char other[] =
+      "Le gouvernement annonce une nouvelle loi sur la publicité en ligne. "
+      "Les annonceurs sont furieux, mais les associations applaudissent.";
+  size_t long_len = 6000 * (sizeof review - 1); /* past the kept size */
+  char *long_text = malloc(long_len);
+  assert_non_null(long_text);
+  for (size_t i = 0; i < 6000; i++)
+    memcpy(long_text + i * (sizeof review - 1), review, sizeof review - 1);
+  const struct {
+    const char *text;
+    size_t len;
+    int rc;
+  } docs[] = {
+      {review, sizeof review - 1, AVIS_OK},
+      {other, sizeof other - 1, AVIS_OK},
+      {long_text, long_len, AVIS_OK},
+      {review, sizeof review - 1, AVIS_OK},
+      {"", 0, AVIS_ERR_EMPTY},
+      {other, sizeof other - 1, AVIS_OK},
+      {review, 10, AVIS_OK},
+  };
+  avis_analyzer *fresh, *reusing;
+  assert_int_equal(avis_analyzer_new(&fresh, *state), AVIS_OK);
+  assert_int_equal(avis_analyzer_new(&reusing, *state), AVIS_OK);
+  avis_result *kept = NULL;
+  for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+    avis_result *r = NULL;
+    assert_int_equal(avis_analyze(fresh, docs[i].text, docs[i].len, &r),
+                     docs[i].rc);
+    assert_int_equal(
+        avis_analyze_reuse(reusing, docs[i].text, docs[i].len, &kept),
+        docs[i].rc);
+    if (docs[i].rc) {
+      assert_null(kept);
+      continue;
+    }
+    char *want = json_of(r), *got = json_of(kept);
+    assert_string_equal(got, want);
+    avis_free(want);
+    avis_free(got);
+    avis_result_free(r);
+  }
+  assert_int_equal(avis_analyze_reuse(reusing, NULL, 1, &kept), AVIS_ERR_ARG);
+  assert_null(kept);
+  avis_result_free(kept);
+  avis_analyzer_free(fresh);
+  avis_analyzer_free(reusing);
+  free(long_text);
+}
+
 typedef struct {
   const avis_model *model;
   char *json;
@@ -217,6 +280,7 @@ int main(void) {
       cmocka_unit_test(test_result_accessors),
       cmocka_unit_test(test_json_schema_basics),
       cmocka_unit_test(test_input_errors),
+      cmocka_unit_test(test_analyze_reuse),
       cmocka_unit_test(test_shared_model_across_threads),
   };
   return cmocka_run_group_tests(tests, load_model, free_model);
