@@ -778,3 +778,21 @@ unsigned avis_lexicon_mwe_max(const avis_lexicon *lex, const char *norm,
     avis_strmap_get(&lex->mwe_first, norm, len, &words);
   return words;
 }
+
+const avis_lex_entry *avis_lexicon_form_hashed(const avis_lexicon *lex,
+                                               const char *norm, size_t len,
+                                               uint64_t h) {
+  uint32_t i;
+  if (!lex || !norm || !avis_strmap_get_hashed(&lex->forms, norm, len, h, &i) ||
+      i >= lex->entries.len)
+    return NULL;
+  return entry_at(lex, i);
+}
+
+unsigned avis_lexicon_mwe_max_hashed(const avis_lexicon *lex, const char *norm,
+                                     size_t len, uint64_t h) {
+  uint32_t words = 0;
+  if (lex && norm)
+    avis_strmap_get_hashed(&lex->mwe_first, norm, len, h, &words);
+  return words;
+}

@@ -69,6 +69,13 @@ const avis_lex_entry *avis_lexicon_stem(const avis_lexicon *lex,
 /* Longest expression word count that starts with this form, or 0. */
 unsigned avis_lexicon_mwe_max(const avis_lexicon *lex, const char *norm,
                               size_t len);
+/* avis_lexicon_form() and avis_lexicon_mwe_max() of a form whose
+ * avis_hash() is `h` (avis_strmap_get_hashed()). */
+const avis_lex_entry *avis_lexicon_form_hashed(const avis_lexicon *lex,
+                                               const char *norm, size_t len,
+                                               uint64_t h);
+unsigned avis_lexicon_mwe_max_hashed(const avis_lexicon *lex, const char *norm,
+                                     size_t len, uint64_t h);
 
 /* Modifier lists (lexicons/modifiers.tsv): term<TAB>kind<TAB>weight. */
 typedef enum {
@@ -101,5 +108,12 @@ const avis_modifier *avis_modifiers_get(const avis_modifiers *mods,
                                         const char *norm, size_t len);
 unsigned avis_modifiers_mwe_max(const avis_modifiers *mods, const char *norm,
                                 size_t len);
+/* The same two of a form whose avis_hash() is `h`. */
+const avis_modifier *avis_modifiers_get_hashed(const avis_modifiers *mods,
+                                               const char *norm, size_t len,
+                                               uint64_t h);
+unsigned avis_modifiers_mwe_max_hashed(const avis_modifiers *mods,
+                                       const char *norm, size_t len,
+                                       uint64_t h);
 
 #endif

@@ -156,3 +156,21 @@ unsigned avis_modifiers_mwe_max(const avis_modifiers *mods, const char *norm,
     avis_strmap_get(&mods->mwe_first, norm, len, &words);
   return words;
 }
+
+const avis_modifier *avis_modifiers_get_hashed(const avis_modifiers *mods,
+                                               const char *norm, size_t len,
+                                               uint64_t h) {
+  uint32_t i;
+  if (!mods || !norm || !avis_strmap_get_hashed(&mods->forms, norm, len, h, &i))
+    return NULL;
+  return (const avis_modifier *)mods->items.data + i;
+}
+
+unsigned avis_modifiers_mwe_max_hashed(const avis_modifiers *mods,
+                                       const char *norm, size_t len,
+                                       uint64_t h) {
+  uint32_t words = 0;
+  if (mods && norm)
+    avis_strmap_get_hashed(&mods->mwe_first, norm, len, h, &words);
+  return words;
+}

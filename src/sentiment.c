@@ -162,10 +162,9 @@ static int compare_words(const char *a, const char *b) {
   return x ? strcmp(a + 1, b + 1) : 0;
 }
 
-int avis_is_function_word(const char *norm) {
-  for (size_t n = 0; norm[n]; n++)
-    if (n == FUNCTION_WORD_MAX)
-      return 0;
+int avis_is_function_word(const char *norm, size_t len) {
+  if (len > FUNCTION_WORD_MAX)
+    return 0;
   size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -798,7 +797,8 @@ static int read_symbol(scorer *s, size_t i) {
 /* #génial counts as génial. */
 static int read_hashtag(scorer *s, size_t i) {
   const avis_tok *t = &s->toks[i];
-  if (t->norm_len < 2 || avis_is_function_word(norm_of(s, i) + 1))
+  if (t->norm_len < 2 ||
+      avis_is_function_word(norm_of(s, i) + 1, t->norm_len - 1))
     return 0;
   const avis_lex_entry *e =
       avis_lexicon_form(s->lex, norm_of(s, i) + 1, t->norm_len - 1);

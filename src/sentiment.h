@@ -43,10 +43,11 @@ int avis_sentiment_score(const avis_tok *toks, const avis_word *words,
                          avis_sentiment *out);
 void avis_sentiment_release(avis_sentiment *s);
 
-/* Whether a normalised form (NUL-terminated) is a closed-class word that
- * is never polar, whatever a lexicon says: "avoir", "comme", ... The word
- * cache notes it for each form it holds. */
-int avis_is_function_word(const char *norm);
+/* Whether a normalised form (len bytes, NUL-terminated) is a closed-class
+ * word that is never polar, whatever a lexicon says: "avoir", "comme",
+ * ... The word cache notes it for each form it holds; the length lets
+ * the many longer forms go without a look at the list. */
+int avis_is_function_word(const char *norm, size_t len);
 
 /* Whether sentiment scoring only counts word w, with normalised form
  * norm (len bytes), an elided clitic or not, unless an expression starts

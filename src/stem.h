@@ -9,8 +9,10 @@
 
 typedef struct avis_stemmer avis_stemmer;
 
-/* Creates a French Snowball stemmer (UTF-8) with an empty cache.
- * 0, AVIS_ERR_NOMEM or AVIS_ERR_STEMMER. */
+/* Creates a French Snowball stemmer of UTF-8 words with an empty cache (it
+ * stems the words Latin-1 can write with Snowball's Latin-1 stemmer, which
+ * gives the same stems faster: see stem.c). 0, AVIS_ERR_NOMEM or
+ * AVIS_ERR_STEMMER. */
 int avis_stemmer_new(avis_stemmer **out);
 void avis_stemmer_free(avis_stemmer *st);
 

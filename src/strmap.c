@@ -182,9 +182,14 @@ int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val) {
 
 int avis_strmap_get(const avis_strmap *m, const char *key, size_t n,
                     uint32_t *val) {
+  return m->nslots && avis_strmap_get_hashed(m, key, n, avis_hash(key, n), val);
+}
+
+int avis_strmap_get_hashed(const avis_strmap *m, const char *key, size_t n,
+                           uint64_t h, uint32_t *val) {
   if (!m->nslots)
     return 0;
-  size_t i = find_slot(m, key, n, avis_hash(key, n));
+  size_t i = find_slot(m, key, n, h);
   if (!m->slots[i].entry)
     return 0;
   if (val)

@@ -78,6 +78,11 @@ int avis_strmap_put(avis_strmap *m, const char *key, size_t n, uint32_t val);
 /* 1 and *val when found, else 0. */
 int avis_strmap_get(const avis_strmap *m, const char *key, size_t n,
                     uint32_t *val);
+/* avis_strmap_get() with the key's avis_hash(), `h`, already known: every
+ * map hashes its keys alike, so a caller that looks one key up in several
+ * maps hashes it once. */
+int avis_strmap_get_hashed(const avis_strmap *m, const char *key, size_t n,
+                           uint64_t h, uint32_t *val);
 /* Makes `m` (empty) a view of tables laid out as a map of its own would
  * hold them: `nslots` (a power of two, more than `count`) slots, `count`
  * entries, `keys_len` bytes of keys, each followed by a NUL. They must

@@ -1,7 +1,6 @@
 /* The term pipeline of the topic models and the corpus of documents. */
 #include "terms.h"
 
-#include <libstemmer.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,10 @@ static int term_rule(const avis_tok *t, const char *norm, size_t len,
                      const avis_strmap *stopwords) {
   uint32_t v;
   if (t->kind == AVIS_TOKEN_WORD) {
-    if ((t->flags & AVIS_TF_ELISION) || avis_utf8_count(norm, len) < 2 ||
-        !has_letter(norm, len))
+    /* Five bytes or more of UTF-8 hold two code points at least: only
+     * shorter forms are counted. */
+    if ((t->flags & AVIS_TF_ELISION) ||
+        (len < 5 && avis_utf8_count(norm, len) < 2) || !has_letter(norm, len))
       return NO_TERM;
     return stopwords && avis_strmap_get(stopwords, norm, len, &v) ? NO_TERM
                                                                    : WORD_TERM;
@@ -201,16 +202,14 @@ int avis_term_numberer_init(avis_term_numberer *n,
                             const avis_strmap *stopwords) {
   memset(n, 0, sizeof *n);
   int rc = avis_term_reader_init(&n->reader, stopwords);
-  if (!rc && !(n->snowball = sb_stemmer_new("french", "UTF_8")))
-    rc = avis_fail(AVIS_ERR_STEMMER,
-                   "libstemmer has no French stemmer for UTF-8");
+  if (!rc)
+    rc = avis_stemmer_new(&n->snowball);
   return rc;
 }
 
 void avis_term_numberer_release(avis_term_numberer *n) {
   avis_term_reader_release(&n->reader);
-  if (n->snowball)
-    sb_stemmer_delete(n->snowball);
+  avis_stemmer_free(n->snowball);
   avis_strmap_release(&n->numbers);
   free(n->tokens);
   free(n->front);
@@ -333,11 +332,9 @@ static int number_token(avis_term_numberer *n, const avis_tok *t,
   if (!r->forms) {
     if (len > INT_MAX)
       return AVIS_ERR_TOO_LARGE;
-    s = (const char *)sb_stemmer_stem(n->snowball, (const sb_symbol *)s,
-                                      (int)len);
+    s = avis_stem_uncached(n->snowball, s, len, &len);
     if (!s)
       return AVIS_ERR_NOMEM;
-    len = (size_t)sb_stemmer_length(n->snowball);
   }
   uint32_t x;
   if (!avis_strmap_get(&n->numbers, s, len, &x)) {

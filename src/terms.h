@@ -75,16 +75,15 @@ int avis_term_reader_read(avis_term_reader *r, const char *bytes, size_t len);
  * Tokens of other kinds and elided clitics never become terms and cost
  * nothing. The numbers are those of the terms avis_term_reader_read()
  * finds, in the same order. */
-struct sb_stemmer;                              /* libstemmer.h */
 typedef struct avis_token_slot avis_token_slot; /* terms.c */
 typedef struct avis_token_key avis_token_key;   /* terms.c */
 
 typedef struct {
   avis_term_reader reader;
-  /* Snowball itself, without the stem cache of avis_stem(): the table
-   * below already remembers each token's term, and a stem cache would
-   * only be a second table to fill. */
-  struct sb_stemmer *snowball;
+  /* Stems through avis_stem_uncached(), without the stem cache of
+   * avis_stem(): the table below already remembers each token's term, and
+   * a stem cache would only be a second table to fill. */
+  avis_stemmer *snowball;
   avis_strmap numbers;     /* term text -> number */
   /* Words and hashtags seen -> number + 1, or 0 for no term: an open
    * addressing table whose slots hold a token's first 16 bytes, so that

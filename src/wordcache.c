@@ -290,33 +290,42 @@ static uint32_t stem_of(const entry *e) {
 }
 
 /* The role-independent part: the lexicon and modifier lists by form. A
- * form with a space in it might hold an expression's later word. */
+ * form with a space in it might hold an expression's later word. The five
+ * tables are looked up with one hash of the form. */
 static void look_up_form(const avis_word_cache *c, const char *norm, size_t len,
                          avis_word *w) {
   const avis_lexicon *lex = c->src.lexicon;
   const avis_modifiers *mods = c->src.modifiers;
+  uint64_t h = avis_hash(norm, len);
   memset(w, 0, sizeof *w);
   w->lex_form = w->lex_stem = w->mod = AVIS_WORD_NONE;
   for (int k = 0; k < AVIS_WORD_CLASSIFIERS; k++)
     w->term[k] = AVIS_WORD_NONE;
   if (lex) {
-    w->lex_form = index_of(avis_lexicon_form(lex, norm, len), lex->entries.data,
-                           sizeof(avis_lex_entry));
-    w->lex_mwe = expression_words(avis_lexicon_mwe_max(lex, norm, len));
+    w->lex_form = index_of(avis_lexicon_form_hashed(lex, norm, len, h),
+                           lex->entries.data, sizeof(avis_lex_entry));
+    w->lex_mwe =
+        expression_words(avis_lexicon_mwe_max_hashed(lex, norm, len, h));
   }
   if (mods) {
-    w->mod = index_of(avis_modifiers_get(mods, norm, len), mods->items.data,
-                      sizeof(avis_modifier));
-    w->mod_mwe = expression_words(avis_modifiers_mwe_max(mods, norm, len));
+    w->mod = index_of(avis_modifiers_get_hashed(mods, norm, len, h),
+                      mods->items.data, sizeof(avis_modifier));
+    w->mod_mwe =
+        expression_words(avis_modifiers_mwe_max_hashed(mods, norm, len, h));
   }
-  w->mwe_tail = avis_strmap_get(&c->tails, norm, len, NULL) ||
+  w->mwe_tail = avis_strmap_get_hashed(&c->tails, norm, len, h, NULL) ||
                 memchr(norm, ' ', len) != NULL;
-  w->function_word = (uint8_t)avis_is_function_word(norm);
+  w->function_word = (uint8_t)avis_is_function_word(norm, len);
 }
 
+/* Appends s and its NUL with one reservation; the buffer stays
+ * NUL-terminated past them, as avis_buf_append() leaves it. */
 static int append_string(avis_buf *b, const char *s, size_t n) {
-  if (avis_buf_append(b, s, n) || avis_buf_putc(b, '\0'))
+  if (avis_buf_reserve(b, n + 1))
     return AVIS_ERR_NOMEM;
+  memcpy(b->data + b->len, s, n);
+  b->len += n + 1;
+  b->data[b->len - 1] = b->data[b->len] = '\0';
   return b->len >= UINT32_MAX ? AVIS_ERR_TOO_LARGE : 0;
 }
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,50 @@ static void uncached_stems_match(void **state) {
   assert_int_equal(avis_stemmer_cache_hits(st), 0);
 }
 
+/* Words that Latin-1 can write are stemmed in it, others in UTF-8; the
+ * stems are those of libstemmer's UTF-8 French stemmer either way, for
+ * words of both kinds, bytes that are not UTF-8, and words longer than
+ * the Latin-1 path takes. */
+static void stems_are_the_utf8_stemmers(void **state) {
+  avis_stemmer *st = *state;
+  struct sb_stemmer *ref = sb_stemmer_new("french", "UTF_8");
+  assert_non_null(ref);
+  char *long_words[3];
+  static const size_t accents[3] = {128, 129, 300}; /* 256 bytes and more */
+  for (size_t i = 0; i < 3; i++) {
+    long_words[i] = malloc(2 * accents[i] + 4);
+    assert_non_null(long_words[i]);
+    char *p = long_words[i];
+    for (size_t k = 0; k < accents[i]; k++, p += 2)
+      memcpy(p, "\xC3\xA9", 2);
+    strcpy(p, "es");
+  }
+  const char *words[] = {
+      "gouvernements", "g\xC3\xA9n\xC3\xA9ralement", "mange\xC3\xA2mes",
+      "na\xC3\xAFvet\xC3\xA9", "no\xC3\xABls", "ambigu\xC3\xAB",
+      "ha\xC3\xAFssaient", "\xC3\xA9t\xC3\xA9s", "\xC5\x93uvres",
+      "c\xC5\x93urs", "stra\xC3\x9F" "e", "\xCE\xBF\xCE\xB4\xCF\x8C\xCF\x82",
+      "\xC2\xAB" "guillemets\xC2\xBB", "\xC2\xB5m", "\xC2\x80" "abc",
+      "caf\xC3", "\xC3(", "\xC3\xA9t\xC3\xA9\xE2\x82\xAC", "a", "",
+      long_words[0], long_words[1], long_words[2]};
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+    size_t n = strlen(words[i]), m;
+    const sb_symbol *want =
+        sb_stemmer_stem(ref, (const sb_symbol *)words[i], (int)n);
+    assert_non_null(want);
+    size_t want_len = (size_t)sb_stemmer_length(ref);
+    const char *u = avis_stem_uncached(st, words[i], n, &m);
+    assert_non_null(u);
+    assert_int_equal(m, want_len);
+    assert_memory_equal(u, want, m);
+    assert_int_equal(u[m], '\0');
+    assert_string_equal(stem(st, words[i]), (const char *)want);
+  }
+  for (size_t i = 0; i < 3; i++)
+    free(long_words[i]);
+  sb_stemmer_delete(ref);
+}
+
 /* A stem stays put while many more are cached after it. */
 static void stems_do_not_move(void **state) {
   avis_stemmer *st = *state;
@@ -147,6 +192,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(repeated_words_hit_the_cache, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(uncached_stems_match, setup, teardown),
+      cmocka_unit_test_setup_teardown(stems_are_the_utf8_stemmers, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(stems_do_not_move, setup, teardown),
       cmocka_unit_test_setup_teardown(cache_is_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(very_long_word, setup, teardown),
