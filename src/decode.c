@@ -121,12 +121,30 @@ typedef struct {
   size_t trailing; /* continuation bytes in that prefix */
 } input_scan;
 
-/* Length of the run of plain ASCII (no control character, nothing from
- * 0x80 up) at the start of s[0..avail), or a shorter length where a block
- * holds a byte it cannot place: scan_input() takes the next bytes one at a
- * time in any case, so a short answer costs time, never correctness. */
+/* Length of the run of plain text at the start of s[0..avail): ASCII
+ * without control characters, and, where the machine allows, two-byte
+ * UTF-8 sequences (é, à, ç: the accented letters of French), whose
+ * continuation bytes are added to *trailing. The answer may be shorter,
+ * where a block holds a byte it cannot place: scan_input() takes the next
+ * bytes one at a time in any case, so a short answer costs time, never
+ * correctness. It never ends inside a sequence it counted. */
 #if defined(__SSE2__)
-static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
+/* The number of bits set in each byte value. */
+#define B2(n) n, n + 1, n + 1, n + 2
+#define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
+#define B6(n) B4(n), B4(n + 1), B4(n + 1), B4(n + 2)
+static const unsigned char bits_set[256] = {B6(0), B6(1), B6(1), B6(2)};
+#undef B2
+#undef B4
+#undef B6
+
+/* The number of bits set in a 16-bit mask. */
+static unsigned bits16(unsigned x) {
+  return (unsigned)bits_set[x & 0xFF] + bits_set[(x >> 8) & 0xFF];
+}
+
+static size_t plain_run(const unsigned char *s, size_t avail,
+                        size_t *trailing) {
   size_t i = 0;
   for (; i + 16 <= avail; i += 16) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
@@ -135,8 +153,26 @@ static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
     __m128i other = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
                                  _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
     unsigned mask = (unsigned)_mm_movemask_epi8(other);
-    if (mask)
-      return i + (size_t)__builtin_ctz(mask);
+    if (!mask)
+      continue;
+    /* Signed again: lead bytes C2..DF are -62..-33, continuation bytes
+     * 80..BF are -128..-65. A pair is a lead followed by a continuation;
+     * a lead in the last byte has its continuation in the next block and
+     * is left to the caller. */
+    unsigned high = (unsigned)_mm_movemask_epi8(v);
+    unsigned lead = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
+                      _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
+    unsigned cont =
+        (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+    unsigned pairs = lead & (cont >> 1);
+    unsigned bad = (mask & ~(high & (pairs | pairs << 1))) & 0xFFFFu;
+    if (bad) {
+      unsigned at = (unsigned)__builtin_ctz(bad);
+      *trailing += bits16(pairs & ((1u << at) - 1));
+      return i + at;
+    }
+    *trailing += bits16(pairs);
   }
   return i;
 }
@@ -154,7 +190,9 @@ static size_t ascii_bytes_before(uint64_t high) {
 #endif
 }
 
-static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
+static size_t plain_run(const unsigned char *s, size_t avail,
+                        size_t *trailing) {
+  (void)trailing; /* two-byte sequences are left to the caller */
   size_t i = 0;
   for (; i + 8 <= avail; i += 8) {
     uint64_t w = load8(s + i);
@@ -176,7 +214,7 @@ static size_t plain_ascii_run(const unsigned char *s, size_t avail) {
 static int scan_input(const unsigned char *s, size_t len, input_scan *out) {
   size_t i = 0, controls = 0, trailing = 0;
   for (;;) {
-    i += plain_ascii_run(s + i, len - i);
+    i += plain_run(s + i, len - i, &trailing);
     if (i >= len)
       break;
     if (s[i] < 0x80) {

@@ -125,11 +125,17 @@ typedef struct {
   size_t pos;          /* where the next token is looked for */
   avis_vec *out;
   size_t first;        /* index in `out` of this call's first token */
+  /* The tokens of `out`, kept here rather than read through it: emitting
+   * a token then reads and writes only this structure, and out->len is
+   * brought up to date when the vector grows and when the call returns. */
+  avis_tok *toks;
+  size_t ntok, cap;
   size_t last_end;     /* end of the last token emitted */
   size_t addr_checked; /* address runs starting before this were tried */
   uint32_t sentence;
   int para_break;      /* a blank line since the last token */
   int pending;         /* PENDING_*: the last full stop may end a sentence */
+  int placing;         /* para_break or pending: one test per token */
   int nospace_ok;      /* ...even with no space after it (jeudi.Le) */
   int spaced;          /* white space seen since that full stop */
   int general;         /* every word through scan_word(): the reference
@@ -286,15 +292,20 @@ static inline __m128i bytes_between(__m128i v, int lo, int hi) {
   return _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(hi - lo - 127)));
 }
 
+/* The ASCII letters, digits and '_' of v, as 0xFF. */
+static inline __m128i ascii_word_bytes(__m128i v) {
+  /* | 0x20 turns exactly the capitals into a..z. */
+  return _mm_or_si128(
+      _mm_or_si128(
+          bytes_between(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'),
+          bytes_between(v, '0', '9')),
+      _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+}
+
 static ALWAYS_INLINE size_t ascii_word_end(const tokenizer *t, size_t p) {
   for (; p + 16 <= t->len; p += 16) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->s + p));
-    /* | 0x20 turns exactly the capitals into a..z. */
-    __m128i word = _mm_or_si128(
-        _mm_or_si128(bytes_between(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a',
-                                   'z'),
-                     bytes_between(v, '0', '9')),
-        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    __m128i word = ascii_word_bytes(v);
     unsigned other = ~(unsigned)_mm_movemask_epi8(word) & 0xFFFFu;
     if (other)
       return p + (size_t)__builtin_ctz(other);
@@ -338,6 +349,47 @@ static size_t ascii_word_end(const tokenizer *t, size_t p) {
  * classes it. */
 static int is_latin1_letter(const unsigned char *s) {
   return s[0] == 0xC3 && (s[1] & 0xC0) == 0x80 && s[1] != 0x97 && s[1] != 0xB7;
+}
+
+/* End of the run of ASCII letters, digits, '_' and Latin-1 letters at p,
+ * or an earlier point: common_word_end() goes on from there itself if it
+ * can. A word with an accented letter would otherwise leave the block
+ * scan at each of them, and whether it does is hard to foresee; with
+ * SSE2 the pairs C3 80..BF (but C3 97 and C3 B7) are taken in the block.
+ * A pair split by the end of a block is left to the caller. */
+#if defined(__SSE2__)
+static ALWAYS_INLINE size_t french_word_end(const tokenizer *t, size_t p) {
+  for (; p + 16 <= t->len; p += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->s + p));
+    /* As signed bytes, 80..BF are those below (char)0xC0. */
+    __m128i tail = _mm_andnot_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x97)),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xB7))),
+        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    /* A second byte after C3, and the C3 before it (byte shifts move each
+     * byte's test to its neighbour). */
+    __m128i second = _mm_and_si128(
+        tail, _mm_slli_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)), 1));
+    __m128i word = _mm_or_si128(
+        ascii_word_bytes(v), _mm_or_si128(second, _mm_srli_si128(second, 1)));
+    unsigned other = ~(unsigned)_mm_movemask_epi8(word) & 0xFFFFu;
+    if (other)
+      return p + (size_t)__builtin_ctz(other);
+  }
+  return ascii_word_end_bytes(t, p);
+}
+#else
+static ALWAYS_INLINE size_t french_word_end(const tokenizer *t, size_t p) {
+  return ascii_word_end(t, p);
+}
+#endif
+
+/* Whether s[a..b) is all ASCII. */
+static int ascii_only(const tokenizer *t, size_t a, size_t b) {
+  for (; a < b; a++)
+    if (t->s[a] >= 0x80)
+      return 0;
+  return 1;
 }
 
 /* End of the run of word characters starting at p. */
@@ -387,12 +439,33 @@ static const char *const clitics[] = {
     "l", "d", "j", "m", "n", "s", "t", "c",
     "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
 
+static COLD int in_clitics(const tokenizer *t, size_t a, size_t b) {
+  return IN_LIST(t, a, b, clitics);
+}
+
+/* Whether s[a..b) is one of the clitics. Most elided words are one
+ * letter; those are settled inline, without going through the list. */
+static inline int is_clitic(const tokenizer *t, size_t a, size_t b) {
+  if (b - a == 1) {
+    switch (t->s[a] | 0x20) {
+    case 'l': case 'd': case 'j': case 'm': case 'n': case 's': case 't':
+    case 'c':
+      return 1;
+    default:
+      return 0;
+    }
+  }
+  return in_clitics(t, a, b);
+}
+
 static const char *const subject_pronouns[] = {
     "je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "ce"};
 
 /* Lexicalised compounds that the elision or inversion rules would
- * otherwise cut up. Written in lower case with the ASCII apostrophe. */
-static const char *const fixed_compounds[] = {
+ * otherwise cut up. Written in lower case with the ASCII apostrophe. An
+ * array of arrays, so that their first letters are known when compiling
+ * (fixed_compound_len()). */
+static const char fixed_compounds[][24] = {
     "c'est-à-dire", "qu'en-dira-t-on", "m'as-tu-vu", "rendez-vous",
     "garde-à-vous"};
 
@@ -401,22 +474,38 @@ static const char *const ordinal_suffixes[] = {
     "er", "re", "ère", "ere", "e", "ème", "eme", "es", "ers", "res",
     "èmes", "emes", "nd", "nde", "nds", "ndes"};
 
+/* An abbreviation and its length in bytes, which is compared first. */
+typedef struct {
+  const char *text;
+  unsigned char len;
+} abbreviation;
+
+#define ABBR(s) {s, sizeof s - 1}
+
 /* Full stops after these never end a sentence (M. Dupont, cf. la note).
  * "etc." is not one of them: it usually does end the sentence. An entry
  * written with a capital matches only as written, so "MM." (messieurs)
  * does not catch "5 mm." */
-static const char *const abbreviations[] = {
-    "MM", "mme", "mmes", "mlle", "mlles", "Me", "mgr", "dr", "pr", "prof",
-    "st", "ste", "sts", "stes", "mr", "jr", "sr", "cie", "cf", "ex", "av",
-    "apr", "coll", "ibid", "vs", "qqn", "qqch", "resp"};
+static const abbreviation abbreviations[] = {
+    ABBR("MM"),   ABBR("mme"),  ABBR("mmes"), ABBR("mlle"), ABBR("mlles"),
+    ABBR("Me"),   ABBR("mgr"),  ABBR("dr"),   ABBR("pr"),   ABBR("prof"),
+    ABBR("st"),   ABBR("ste"),  ABBR("sts"),  ABBR("stes"), ABBR("mr"),
+    ABBR("jr"),   ABBR("sr"),   ABBR("cie"),  ABBR("cf"),   ABBR("ex"),
+    ABBR("av"),   ABBR("apr"),  ABBR("coll"), ABBR("ibid"), ABBR("vs"),
+    ABBR("qqn"),  ABBR("qqch"), ABBR("resp")};
 
 /* Abbreviations that introduce a number (vol. 2, art. 12, janv. 2024).
  * Their full stop ends a sentence unless a number follows: "J'ai raté
  * mon vol. Le suivant..." */
-static const char *const number_abbreviations[] = {
-    "vol", "art", "no", "pp", "chap", "fig", "env", "tél", "tel", "réf",
-    "ref", "min", "max", "approx", "janv", "févr", "fév", "avr", "juil",
-    "juill", "sept", "oct", "nov", "déc", "dec"};
+static const abbreviation number_abbreviations[] = {
+    ABBR("vol"),  ABBR("art"),  ABBR("no"),    ABBR("pp"),   ABBR("chap"),
+    ABBR("fig"),  ABBR("env"),  ABBR("tél"),   ABBR("tel"),  ABBR("réf"),
+    ABBR("ref"),  ABBR("min"),  ABBR("max"),   ABBR("approx"),
+    ABBR("janv"), ABBR("févr"), ABBR("fév"),   ABBR("avr"),  ABBR("juil"),
+    ABBR("juill"), ABBR("sept"), ABBR("oct"),  ABBR("nov"),  ABBR("déc"),
+    ABBR("dec")};
+
+#undef ABBR
 
 /* In bytes, over both lists: longer words need no lookup. */
 #define LONGEST_ABBREVIATION 6
@@ -439,12 +528,17 @@ static int is_entry(const tokenizer *t, size_t a, size_t b,
   return equals_folded(t, a, b, entry);
 }
 
+/* Nearly every sentence asks this of its last word: the length and the
+ * first letter rule out most entries before any comparison. */
 static int in_abbreviations(const tokenizer *t, size_t a, size_t b,
-                            const char *const *list, size_t count) {
-  if (b - a > LONGEST_ABBREVIATION)
+                            const abbreviation *list, size_t count) {
+  size_t n = b - a;
+  if (n > LONGEST_ABBREVIATION)
     return 0;
+  unsigned char first = t->s[a] | 0x20;
   for (size_t i = 0; i < count; i++)
-    if ((t->s[a] | 0x20) == (list[i][0] | 0x20) && is_entry(t, a, b, list[i]))
+    if (list[i].len == n && (list[i].text[0] | 0x20) == first &&
+        is_entry(t, a, b, list[i].text))
       return 1;
   return 0;
 }
@@ -454,11 +548,16 @@ static int in_abbreviations(const tokenizer *t, size_t a, size_t b,
 enum { PENDING_NONE, PENDING_END, PENDING_END_UNLESS_NUMBER };
 
 static avis_tok *tok_at(const tokenizer *t, size_t i) {
-  return (avis_tok *)t->out->data + i;
+  return t->toks + i;
 }
 
 static avis_tok *last_tok(const tokenizer *t) {
-  return t->out->len > t->first ? tok_at(t, t->out->len - 1) : NULL;
+  return t->ntok > t->first ? tok_at(t, t->ntok - 1) : NULL;
+}
+
+/* Whether the next token needs place_in_sentence(). */
+static void update_placing(tokenizer *t) {
+  t->placing = t->para_break || t->pending != PENDING_NONE;
 }
 
 static int is_terminal(int32_t cp) {
@@ -540,8 +639,8 @@ static int boundary_before(const tokenizer *t, const avis_tok *next) {
 
 /* Decides whether a sentence ends before `next`, the token just added,
  * after a blank line or a full stop. */
-static COLD void place_in_sentence(tokenizer *t, const avis_tok *next) {
-  size_t i = t->out->len - 1;
+static void decide_sentence(tokenizer *t, const avis_tok *next) {
+  size_t i = t->ntok - 1;
   if (t->para_break) {
     t->para_break = 0;
     t->pending = PENDING_NONE;
@@ -556,6 +655,12 @@ static COLD void place_in_sentence(tokenizer *t, const avis_tok *next) {
   if (boundary_before(t, next))
     end_sentence_at(t, i - 1);
   t->pending = PENDING_NONE;
+}
+
+static COLD void place_in_sentence(tokenizer *t, avis_tok *next) {
+  decide_sentence(t, next);
+  update_placing(t);
+  next->sentence = t->sentence;
 }
 
 static int is_single_letter(const tokenizer *t, const avis_tok *tok) {
@@ -611,7 +716,7 @@ static int asks_or_exclaims(const tokenizer *t, size_t a, size_t b) {
 static COLD void open_pending(tokenizer *t) {
   const avis_tok *term = last_tok(t);
   const avis_tok *prev =
-      t->out->len - 1 > t->first ? tok_at(t, t->out->len - 2) : NULL;
+      t->ntok - 1 > t->first ? tok_at(t, t->ntok - 2) : NULL;
   if (prev && prev->start + prev->len != term->start)
     prev = NULL; /* only a word glued to the stop is an abbreviation */
   int word = prev && prev->kind == AVIS_TOKEN_WORD;
@@ -626,29 +731,43 @@ static COLD void open_pending(tokenizer *t) {
                   (prev && prev->kind == AVIS_TOKEN_NUMBER) ||
                   asks_or_exclaims(t, term->start, term->start + term->len);
   t->spaced = 0;
+  update_placing(t);
 }
 
 /* The analyzer reserves room for the tokens beforehand: growing the
  * vector is rare, and kept out of the inlined new_tok(). */
-static COLD avis_tok *push_tok(avis_vec *v) {
-  return avis_vec_push(v, sizeof(avis_tok));
+static COLD avis_tok *push_tok(tokenizer *t) {
+  avis_vec *v = t->out;
+  v->len = t->ntok;
+  avis_tok *tok = avis_vec_push(v, sizeof(avis_tok));
+  t->toks = v->data;
+  t->cap = v->cap;
+  t->ntok = v->len;
+  return tok;
 }
 
 /* A slot for one more token. While there is room this skips the call and
  * the clearing in avis_vec_push(): it runs once per token, and
  * emit_inline() sets every field. */
-static ALWAYS_INLINE avis_tok *new_tok(avis_vec *v) {
-  if (v->len < v->cap)
-    return (avis_tok *)v->data + v->len++;
-  return push_tok(v);
+static ALWAYS_INLINE avis_tok *new_tok(tokenizer *t) {
+  if (t->ntok < t->cap)
+    return t->toks + t->ntok++;
+  return push_tok(t);
 }
 
 /* Case flags of a word, hashtag or handle. Most words start with a
- * lower-case ASCII letter (no flag), or with an ASCII capital and a
- * lower-case letter (capital only): those need no call and no decoding. */
+ * lower-case letter, ASCII or Latin-1 (no flag), or with an ASCII capital
+ * and a lower-case letter (capital only): those need no call and no
+ * decoding. */
 static inline unsigned word_case_flags(const tokenizer *t, size_t a,
                                        size_t b) {
   if (ascii_class[t->s[a]] & C_LOWER)
+    return 0;
+  /* ß à é ç ... ÿ: C3 9F to C3 BF but C3 B7 (÷), which char_at() takes
+   * for lower-case letters. The word's first character is then its first
+   * letter. */
+  if (t->s[a] == 0xC3 && b - a >= 2 && t->s[a + 1] >= 0x9F &&
+      t->s[a + 1] <= 0xBF && t->s[a + 1] != 0xB7)
     return 0;
   if (b - a >= 2 && (ascii_class[t->s[a]] & C_UPPER) &&
       (ascii_class[t->s[a + 1]] & C_LOWER))
@@ -663,20 +782,20 @@ static inline unsigned word_case_flags(const tokenizer *t, size_t a,
  * opens the pending sentence end. */
 static ALWAYS_INLINE int emit_inline(tokenizer *t, size_t start, size_t end,
                                      avis_token_kind kind, unsigned flags) {
-  avis_tok *tok = new_tok(t->out);
+  avis_tok *tok = new_tok(t);
   if (!tok)
     return AVIS_ERR_NOMEM;
-  tok->norm_off = tok->norm_len = tok->stem_off = tok->stem_len = 0;
-  tok->start = (uint32_t)start;
-  tok->len = (uint32_t)(end - start);
-  tok->kind = (uint16_t)kind;
   if (kind == AVIS_TOKEN_WORD || kind == AVIS_TOKEN_HASHTAG ||
       kind == AVIS_TOKEN_HANDLE)
     flags |= word_case_flags(t, start, end);
-  tok->flags = (uint16_t)flags;
-  if (t->para_break || t->pending != PENDING_NONE)
+  /* Written whole, so that the stores can be merged. */
+  *tok = (avis_tok){.start = (uint32_t)start,
+                    .len = (uint32_t)(end - start),
+                    .sentence = t->sentence,
+                    .kind = (uint16_t)kind,
+                    .flags = (uint16_t)flags};
+  if (t->placing)
     place_in_sentence(t, tok);
-  tok->sentence = t->sentence;
   t->last_end = end;
   t->pos = end;
   return 0;
@@ -895,13 +1014,24 @@ static size_t folded_match(const tokenizer *t, size_t p, const char *entry) {
   return has_class(t, q, C_WORD) ? 0 : q - p;
 }
 
-static size_t fixed_compound_len(const tokenizer *t, size_t p) {
+static COLD size_t fixed_compound_match(const tokenizer *t, size_t p) {
   for (size_t i = 0; i < sizeof fixed_compounds / sizeof *fixed_compounds;
        i++) {
     size_t n = folded_match(t, p, fixed_compounds[i]);
     if (n)
       return n;
   }
+  return 0;
+}
+
+/* Every elision asks this, and most (l', d') start no entry: their first
+ * letters are compared here, inlined, before any call. */
+static inline size_t fixed_compound_len(const tokenizer *t, size_t p) {
+  unsigned char first = t->s[p] | 0x20;
+  for (size_t i = 0; i < sizeof fixed_compounds / sizeof *fixed_compounds;
+       i++)
+    if (first == (unsigned char)fixed_compounds[i][0])
+      return fixed_compound_match(t, p);
   return 0;
 }
 
@@ -953,7 +1083,7 @@ static int scan_word(tokenizer *t) {
   for (;;) {
     n = apostrophe_len(t, e);
     if (n && has_class(t, e + n, C_LETTER)) {
-      if (w.hyphens == 0 && IN_LIST(t, w.start, e, clitics))
+      if (w.hyphens == 0 && is_clitic(t, w.start, e))
         return emit_elision(t, w.start, e + n);
       e = segment_end(t, e + n); /* aujourd'hui, prud'homme */
       continue;
@@ -1172,20 +1302,18 @@ static int dots_may_continue_address(const tokenizer *t, size_t e) {
 static size_t common_word_end(const tokenizer *t, size_t p, int *elision) {
   const unsigned char *s = t->s;
   size_t e = p;
-  int ascii = 1;
   for (;;) {
-    e = ascii_word_end(t, e);
+    e = french_word_end(t, e);
     if (e + 1 >= t->len || !is_latin1_letter(s + e))
       break;
     e += 2;
-    ascii = 0;
   }
   if (e == p)
     return 0;
   if (e >= t->len || (ascii_class[s[e]] & C_PLAIN))
     return e;
-  if (s[e] == '.')
-    return ascii && dots_may_continue_address(t, e) ? 0 : e;
+  if (s[e] == '.') /* an address is ASCII */
+    return dots_may_continue_address(t, e) && ascii_only(t, p, e) ? 0 : e;
   size_t n = apostrophe_len(t, e);
   if (!n) {
     if (s[e] < 0x80)
@@ -1198,7 +1326,7 @@ static size_t common_word_end(const tokenizer *t, size_t p, int *elision) {
   /* An apostrophe: it ends the word unless a letter follows. */
   if (!has_class(t, e + n, C_LETTER))
     return e;
-  if (!IN_LIST(t, p, e, clitics))
+  if (!is_clitic(t, p, e))
     return 0; /* aujourd'hui, prud'homme */
   *elision = 1;
   return e + n;
@@ -1234,7 +1362,7 @@ static void skip_space(tokenizer *t) {
     p += c.n;
   }
   if (newlines >= 2)
-    t->para_break = 1;
+    t->para_break = t->placing = 1;
   t->pos = p;
 }
 
@@ -1245,9 +1373,16 @@ static int emit_common_word(tokenizer *t, size_t start, size_t end,
   return emit_inline(t, start, end, AVIS_TOKEN_WORD, 0);
 }
 
-static int scan_token(tokenizer *t) {
-  size_t p = t->pos, n, end;
-  int elision = 0;
+/* What scan_other() returns when the token is a word after all. Its other
+ * results are those of emit(): 0 or a negative AVIS_ERR_*. */
+enum { WORD_FOLLOWS = 1 };
+
+/* The tokens that do not start with a letter, and the words whose first
+ * letter may also open something else (a URL: http, www) or is not ASCII.
+ * Kept apart from scan_token(), so that the shortcut for common words is
+ * reached from one place. */
+static int scan_other(tokenizer *t, size_t p) {
+  size_t n;
   decoded c = char_at(t, p);
   if (c.cls & C_OPENS) {
     if ((n = keycap_len(t, p)))
@@ -1263,16 +1398,32 @@ static int scan_token(tokenizer *t) {
     if (c.cls & C_DIGIT)
       return scan_number(t);
   }
-  if ((c.cls & C_LETTER) && !t->general &&
-      (end = common_word_end(t, p, &elision)))
-    return emit_common_word(t, p, end, elision);
-  if (c.cls & (C_LETTER | C_DIGIT))
+  if (c.cls & C_LETTER)
+    return WORD_FOLLOWS;
+  if (c.cls & C_DIGIT)
     return scan_word(t);
   if ((n = emoji_len(t, p, c)))
     return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
   if (is_terminal(c.cp))
     return scan_terminal(t);
   return emit_inline(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
+}
+
+static int scan_token(tokenizer *t) {
+  size_t p = t->pos, end;
+  int elision = 0;
+  /* Most tokens are words that start with an ASCII letter which opens
+   * nothing else: the class of that byte suffices to send them to the
+   * shortcut, with nothing decoded. The caller has checked that p is in
+   * the text; bytes from 0x80 up have no class here. */
+  if ((ascii_class[t->s[p]] & (C_LETTER | C_OPENS)) != C_LETTER) {
+    int rc = scan_other(t, p);
+    if (rc != WORD_FOLLOWS)
+      return rc;
+  }
+  if (!t->general && (end = common_word_end(t, p, &elision)))
+    return emit_common_word(t, p, end, elision);
+  return scan_word(t);
 }
 
 static int tokenize(const char *text, size_t len, avis_vec *out,
@@ -1285,18 +1436,23 @@ static int tokenize(const char *text, size_t len, avis_vec *out,
   t.s = (const unsigned char *)text;
   t.len = len;
   t.out = out;
-  t.first = out->len;
+  t.first = t.ntok = out->len;
+  t.toks = out->data;
+  t.cap = out->cap;
   t.general = general;
   for (;;) {
     skip_space(&t);
     if (t.pos >= len)
       break;
     int rc = scan_token(&t);
-    if (rc)
+    if (rc) {
+      out->len = t.ntok;
       return rc;
+    }
   }
-  if (out->len > t.first)
-    end_sentence_at(&t, out->len - 1);
+  if (t.ntok > t.first)
+    end_sentence_at(&t, t.ntok - 1);
+  out->len = t.ntok;
   return 0;
 }
 

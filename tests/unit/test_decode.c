@@ -280,6 +280,60 @@ static void controls_after_invalid_utf8(void **state) {
   assert_non_null(strstr(avis_last_error(), "3 of 8"));
 }
 
+/* Text dense in two-byte characters, which the scan checks a block at a
+ * time, mixed with what it must leave to the byte-by-byte checks: other
+ * sequences, stray continuation and lead bytes, controls. Whatever the
+ * mix, the encoding and the count are those the definitions give. */
+static void two_byte_sequences_in_blocks(void **state) {
+  (void)state;
+  static const char *const pieces[] = {
+      "a", " ", "\xC3\xA9", "\xC3\x9F", "\xC2\xA0", "\xDF\xBF", "\xE2\x80\x99",
+      "\xF0\x9F\x98\x80", "\t", "\xA9", "\xC3", "\xC1\xA9", "\x1B"};
+  char s[96];
+  avis_buf out = {0};
+  avis_encoding enc;
+  uint32_t seed = 12345;
+  for (int round = 0; round < 4000; round++) {
+    size_t n = 0;
+    /* Mostly letters and accented letters; rarely anything else. */
+    while (n + 4 < sizeof s) {
+      seed = seed * 1103515245u + 12345u;
+      unsigned r = (seed >> 16) % 100;
+      size_t k;
+      if (r < 40)
+        k = 0;
+      else if (r < 80)
+        k = 2 + r % 4;
+      else if (r < 90)
+        k = 1;
+      else if (r < 94)
+        k = 6 + r % 3;
+      else
+        k = round % 2 ? 9 + r % 4 : 2; /* half the rounds are valid */
+      size_t len = strlen(pieces[k]);
+      memcpy(s + n, pieces[k], len);
+      n += len;
+    }
+    s[0] = 'a'; /* never only white space */
+    size_t controls = 0, trailing = 0;
+    for (size_t i = 0; i < n; i++) {
+      controls += s[i] == 0x1B;
+      trailing += ((unsigned char)s[i] & 0xC0) == 0x80;
+    }
+    int valid = avis_utf8_valid_prefix(s, n) == n;
+    size_t chars = 0;
+    int rc = avis_decode_counted(s, n, &out, &enc, &chars);
+    if (controls > n / 10) {
+      assert_int_equal(rc, AVIS_ERR_BINARY);
+      continue;
+    }
+    assert_int_equal(rc, AVIS_OK);
+    assert_int_equal(enc, valid ? AVIS_ENCODING_UTF8 : AVIS_ENCODING_CP1252);
+    assert_int_equal(chars, valid ? n - trailing : n);
+  }
+  avis_buf_release(&out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(utf8_is_copied),
@@ -302,6 +356,7 @@ int main(void) {
       cmocka_unit_test(characters_are_counted),
       cmocka_unit_test(scan_at_every_offset),
       cmocka_unit_test(controls_after_invalid_utf8),
+      cmocka_unit_test(two_byte_sequences_in_blocks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

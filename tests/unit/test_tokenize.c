@@ -428,7 +428,14 @@ static const char *const shortcut_inputs[] = {
     /* Longer than the blocks the end of an ASCII run is looked for in. */
     "anticonstitutionnellement", "Anticonstitutionnellement.",
     "ANTICONSTITUTIONNELLEMENT", "inconstitutionnalité d'été",
-    "intergouvernementalisation_2024 x", "l'anticonstitutionnellement"};
+    "intergouvernementalisation_2024 x", "l'anticonstitutionnellement",
+    /* Latin-1 letters at every place in a block and across its end, and
+     * the two C3 pairs that are not letters. */
+    "xéxéxéxéxéxéxéxéxéxéxé x", "éééééééééééééééééé.fr",
+    "aaaaaaaaaaaaaaé x", "aaaaaaaaaaaaaaaé x", "aaaaaaaaaaaaaaa×2",
+    "aaaaaaaaaaaaaa×2", "aaaaaaaaaaaaaaaa÷", "ÉLÉPHANTSÉLÉPHANTSÉ.Le",
+    "aaaaaaaaaaaaaa\xC3\xC3\xA9", ("aaaaaaaaaaaaaaé\xA9" "b"),
+    "aaaaaaaaaaaaaaaa\xC3\xA9\xCC\x81z"};
 
 static void test_shortcut_words(void **state) {
   (void)state;
