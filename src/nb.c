@@ -8,6 +8,10 @@
 
 #include "error.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
@@ -237,28 +241,32 @@ static void forget_document(avis_nb_work *w) {
 
 /* copy_rows() for rows of `stride` weights. Only the last block of a row
  * may be padding. When the model's nterms × k weights go on past the
- * row's end, that block is read whole, the floats beyond the row (the next
- * row's) giving way to zeros: the row then converts without a loop over a
- * count of labels known only at run time. */
+ * row's end, the row is read whole, the floats beyond it (the next row's)
+ * converted with it and then overwritten by zeros: the row then converts
+ * in one loop of a constant count, with no test per label. */
 static ALWAYS_INLINE void copy_rows_of(const avis_nb_scorer *s,
                                        avis_nb_work *w, size_t stride) {
   size_t k = s->nlabels, m = w->doc_len, end = (size_t)s->nterms * k;
-  size_t last = stride - LABEL_BLOCK;
+  size_t pad = stride - k;
+  const float *weights = s->weights;
+  const uint32_t *ids = w->doc_ids;
+  double *rows = w->rows;
   for (size_t j = 0; j < m; j++) {
-    size_t at = (size_t)w->doc_ids[j] * k;
-    const float *from = s->weights + at;
-    double *to = w->rows + j * stride;
-    for (size_t c = 0; c < last; c++)
-      to[c] = from[c];
+    size_t at = (size_t)ids[j] * k;
+    const float *from = weights + at;
+    double *to = rows + j * stride;
     if (at + stride <= end) {
-      for (size_t c = last; c < stride; c++)
-        to[c] = c < k ? from[c] : 0;
+      for (size_t c = 0; c < stride; c++)
+        to[c] = from[c];
     } else {
-      for (size_t c = last; c < stride; c++)
-        to[c] = 0;
-      for (size_t c = last; c < k; c++)
+      for (size_t c = 0; c < k; c++)
         to[c] = from[c];
     }
+    /* At most LABEL_BLOCK - 1 of padding: tests of constants, unrolled,
+     * rather than a loop of a count known only at run time. */
+    for (size_t c = 1; c < LABEL_BLOCK; c++)
+      if (c <= pad)
+        to[stride - c] = 0;
   }
 }
 
@@ -277,36 +285,26 @@ static int copy_rows(const avis_nb_scorer *s, avis_nb_work *w) {
   return 0;
 }
 
-/* The bag of a passage seq[0..n) (a part of w->local) in w->ids (indices
- * in the document's bag, first seen first) and w->vals (counts); its
- * size. */
-static size_t count_passage(avis_nb_work *w, const uint32_t *seq, size_t n) {
-  uint32_t *place = w->place, *ids = w->ids;
-  float *vals = w->vals;
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t j = seq[i];
-    if (j == AVIS_TERM_BREAK)
-      continue;
-    uint32_t p = place[j];
-    if (!p) {
-      place[j] = p = (uint32_t)++m;
-      ids[m - 1] = j;
-      vals[m - 1] = 0;
-    }
-    vals[p - 1] += 1;
-  }
-  for (size_t e = 0; e < m; e++)
-    place[ids[e]] = 0;
-  return m;
-}
-
-/* Counts to features, before the unit-length scaling. */
-static void log_features(const avis_nb_scorer *s, const avis_nb_work *w,
-                         float *vals, size_t m) {
-  if (s->flags & AVIS_NB_LOG_TF)
+/* Counts to features, before the unit-length scaling, in place; the
+ * factor of that scaling (1 without it), as inverse_norm() gives it: its
+ * sum of squares takes each feature as it is written, in the same order,
+ * instead of in a second pass. */
+static double log_features(const avis_nb_scorer *s, const avis_nb_work *w,
+                           float *vals, size_t m) {
+  if (!(s->flags & AVIS_NB_LOG_TF))
+    return s->flags & AVIS_NB_L2 ? inverse_norm(vals, m) : 1;
+  if (!(s->flags & AVIS_NB_L2)) {
     for (size_t i = 0; i < m; i++)
       vals[i] = log_count_f(w, vals[i]);
+    return 1;
+  }
+  double ss = 0;
+  for (size_t i = 0; i < m; i++) {
+    float f = log_count_f(w, vals[i]);
+    vals[i] = f;
+    ss += (double)f * f;
+  }
+  return ss > 0 ? 1 / sqrt(ss) : 0;
 }
 
 void avis_nb_score_row(const avis_nb_scorer *s, const uint32_t *ids,
@@ -382,12 +380,11 @@ void avis_nb_softmax(const double *scores, size_t k, double scale,
 
 /* The posterior of a bag of the document's terms (see score_bag()) whose
  * features, before the unit-length scaling, are vals[0..m), in w->post;
- * weight × it is added to shares[]. The scaled features are the floats
- * unit_length() gives. */
+ * weight × it is added to shares[]. `inv` is what log_features() gave for
+ * them: the scaled features are the floats unit_length() gives. */
 static void add_posterior(const avis_nb_scorer *s, const uint32_t *local,
-                          const float *vals, size_t m, double weight,
-                          avis_nb_work *w, double *shares) {
-  double inv = s->flags & AVIS_NB_L2 ? inverse_norm(vals, m) : 1;
+                          const float *vals, size_t m, double inv,
+                          double weight, avis_nb_work *w, double *shares) {
   for (size_t e = 0; e < m; e++)
     w->feat[e] = (float)(vals[e] * inv);
   score_bag(w, local, m, w->scores);
@@ -401,44 +398,100 @@ static void add_posterior(const avis_nb_scorer *s, const uint32_t *local,
 static void add_document(const avis_nb_scorer *s, double weight,
                          avis_nb_work *w, double *shares) {
   size_t m = w->doc_len;
-  log_features(s, w, w->doc_vals, m);
+  double inv = log_features(s, w, w->doc_vals, m);
   w->doc_means_ready = 0;
   for (size_t j = 0; j < m; j++)
     w->ids[j] = (uint32_t)j;
-  add_posterior(s, w->ids, w->doc_vals, m, weight, w, shares);
+  add_posterior(s, w->ids, w->doc_vals, m, inv, weight, w, shares);
 }
 
 /* Passages gather whole sentences until they hold passage_terms terms, so
  * that a paragraph on advertising inside an article on a ban shows as such
- * instead of being outvoted by the rest of the article. */
+ * instead of being outvoted by the rest of the article.
+ *
+ * A passage's bag is counted as its terms are met: in w->ids (indices in
+ * the document's bag, first seen first) and w->vals (counts), with each
+ * one's place there + 1 in w->place, cleared once the passage is
+ * scored. */
 static void add_passages(const avis_nb_scorer *s, const uint32_t *seq,
                          size_t n, size_t nterms, double weight,
                          avis_nb_work *w, double *shares) {
-  size_t start = 0, count = 0;
+  uint32_t *place = w->place, *ids = w->ids;
+  float *vals = w->vals;
+  size_t m = 0, count = 0;
   for (size_t i = 0; i <= n; i++) {
-    int end = i == n || seq[i] == AVIS_TERM_BREAK;
-    if (!end) {
+    if (i < n && seq[i] != AVIS_TERM_BREAK) {
+      uint32_t j = seq[i], p = place[j];
+      if (!p) {
+        place[j] = p = (uint32_t)++m;
+        ids[m - 1] = j;
+        vals[m - 1] = 0;
+      }
+      vals[p - 1] += 1;
       count++;
       continue;
     }
     if (count && (count >= s->passage_terms || i == n)) {
       double share = weight * (double)count / (double)nterms;
-      size_t m = count_passage(w, seq + start, i - start);
-      log_features(s, w, w->vals, m);
-      add_posterior(s, w->ids, w->vals, m, share, w, shares);
-      start = i + 1;
+      for (size_t e = 0; e < m; e++)
+        place[ids[e]] = 0;
+      double inv = log_features(s, w, vals, m);
+      add_posterior(s, ids, vals, m, inv, share, w, shares);
+      m = 0;
       count = 0;
     }
   }
 }
 
-/* A window's running sums: each document term's count in the window (in
- * w->vals), u[c] = sum of g(count) × weight[term][c] and q = sum of
- * g(count)², where g is the feature transform before the unit-length
- * scaling. Sliding a window then costs a few updates per term instead of a
- * new bag. */
+/* Two labels' window sums, updated together: with SSE2, as one vector
+ * whose lanes are multiplied and added each as a double would be, so that
+ * the results are the same to the bit. */
+#if defined(__SSE2__)
+typedef __m128d label_pair;
+
+static inline label_pair pair_zero(void) { return _mm_setzero_pd(); }
+
+/* u + x × row[0..2). */
+static inline label_pair pair_add_scaled(label_pair u, double x,
+                                         const double *row) {
+  return _mm_add_pd(u, _mm_mul_pd(_mm_set1_pd(x), _mm_loadu_pd(row)));
+}
+
+static inline void pair_store(double *to, label_pair u) {
+  _mm_storeu_pd(to, u);
+}
+#else
 typedef struct {
-  double *u, q;
+  double d[2];
+} label_pair;
+
+static inline label_pair pair_zero(void) { return (label_pair){{0, 0}}; }
+
+static inline label_pair pair_add_scaled(label_pair u, double x,
+                                         const double *row) {
+  u.d[0] += x * row[0];
+  u.d[1] += x * row[1];
+  return u;
+}
+
+static inline void pair_store(double *to, label_pair u) {
+  to[0] = u.d[0];
+  to[1] = u.d[1];
+}
+#endif
+
+/* malloc() aligns for every type of at most max_align_t's alignment. */
+_Static_assert(_Alignof(label_pair) <= _Alignof(max_align_t),
+               "window sums may live in memory from malloc()");
+
+/* A window's running sums: each document term's count in the window (in
+ * w->vals), u[c] = sum of g(count) × weight[term][c] (by pairs of labels)
+ * and q = sum of g(count)², where g is the feature transform before the
+ * unit-length scaling. Sliding a window then costs a few updates per term
+ * instead of a new bag. */
+typedef struct {
+  label_pair *u;
+  double q;
 } window_sums;
 
 static inline double feature_of(const avis_nb_work *w, float count,
@@ -447,12 +500,12 @@ static inline double feature_of(const avis_nb_work *w, float count,
 }
 
 /* u[0..stride) += x × row[0..stride). */
-static ALWAYS_INLINE void add_scaled_row(double *restrict u,
+static ALWAYS_INLINE void add_scaled_row(label_pair *restrict u,
                                          const double *restrict row,
                                          double x, size_t stride) {
   for (size_t c = 0; c < stride; c += LABEL_BLOCK)
-    for (size_t b = 0; b < LABEL_BLOCK; b++)
-      u[c + b] += x * row[c + b];
+    for (size_t b = 0; b < LABEL_BLOCK; b += 2)
+      u[(c + b) / 2] = pair_add_scaled(u[(c + b) / 2], x, row + c + b);
 }
 
 /* Adds `delta` (1 or -1) occurrences of the document's term j to the
@@ -461,14 +514,15 @@ static ALWAYS_INLINE void add_scaled_row(double *restrict u,
  * tables of the very differences the features would give: a removal's are
  * an addition's negated, which a difference taken the other way round is
  * exactly. */
-static ALWAYS_INLINE void window_update(const avis_nb_scorer *s,
-                                        avis_nb_work *w, window_sums *ws,
+static ALWAYS_INLINE void window_update(const avis_nb_work *w,
+                                        unsigned flags, float *counts,
+                                        const double *rows, window_sums *ws,
                                         size_t j, int delta,
                                         size_t stride) {
-  float *count = &w->vals[j];
+  float *count = &counts[j];
   float low = delta > 0 ? *count : *count - 1; /* the smaller count */
   double change, square_change;
-  if (s->flags & AVIS_NB_LOG_TF && low < AVIS_NB_LOG_TABLE - 1) {
+  if (flags & AVIS_NB_LOG_TF && low < AVIS_NB_LOG_TABLE - 1) {
     change = w->log_step[(int)low];
     square_change = w->square_step[(int)low];
     if (delta < 0) {
@@ -477,13 +531,13 @@ static ALWAYS_INLINE void window_update(const avis_nb_scorer *s,
     }
     *count += (float)delta;
   } else {
-    double before = feature_of(w, *count, s->flags);
+    double before = feature_of(w, *count, flags);
     *count += (float)delta;
-    double after = feature_of(w, *count, s->flags);
+    double after = feature_of(w, *count, flags);
     change = after - before;
     square_change = after * after - before * before;
   }
-  add_scaled_row(ws->u, w->rows + j * stride, change, stride);
+  add_scaled_row(ws->u, rows + j * stride, change, stride);
   ws->q += square_change;
 }
 
@@ -495,8 +549,12 @@ static ALWAYS_INLINE void window_scores(const avis_nb_scorer *s,
                                         size_t stride) {
   double norm = s->flags & AVIS_NB_L2 ? sqrt(ws->q > 0 ? ws->q : 0) : 1;
   double inv = norm > 0 ? 1 / norm : 0;
-  for (size_t c = 0; c < stride; c++)
-    w->post[c] = w->bias[c] + ws->u[c] * inv;
+  for (size_t c = 0; c < stride; c += LABEL_BLOCK)
+    for (size_t b = 0; b < LABEL_BLOCK; b += 2)
+      pair_store(w->post + c + b, ws->u[(c + b) / 2]);
+  for (size_t c = 0; c < stride; c += LABEL_BLOCK)
+    for (size_t b = 0; b < LABEL_BLOCK; b++)
+      w->post[c + b] = w->bias[c + b] + w->post[c + b] * inv;
 }
 
 /* The window's posterior in w->post, from its scores there, and each
@@ -543,18 +601,30 @@ static int peaks_reached(const avis_nb_scorer *s, const avis_nb_work *w,
 
 /* find_peaks() for rows of `stride` weights. With a fixed stride, the
  * window's sums are a local array that stays in registers instead of being
- * loaded and stored by every update. */
+ * loaded and stored by every update: its loops go by blocks of labels
+ * whose every index is a constant once unrolled, and it is updated by
+ * pairs of labels, as vectors. */
 static ALWAYS_INLINE void slide_windows(const avis_nb_scorer *s,
                                         const uint32_t *seq, size_t n,
                                         avis_nb_work *w,
                                         const uint32_t *wanted,
                                         size_t nwanted, size_t stride) {
-  double local[FIXED_STRIDE_MAX];
-  window_sums ws = {stride <= FIXED_STRIDE_MAX ? local : w->scores, 0};
-  for (size_t c = 0; c < stride; c++)
-    ws.u[c] = 0;
+  /* Wider rows keep their sums in w->scores: room enough, and malloc()'s
+   * alignment, which suits a pair (see there). */
+  label_pair local[FIXED_STRIDE_MAX / 2];
+  window_sums ws = {stride <= FIXED_STRIDE_MAX ? local
+                                               : (label_pair *)w->scores,
+                    0};
+  for (size_t c = 0; c < stride; c += LABEL_BLOCK)
+    for (size_t b = 0; b < LABEL_BLOCK; b += 2)
+      ws.u[(c + b) / 2] = pair_zero();
+  /* In locals: the stores of the updates might otherwise be taken to
+   * change them, to be read again by every update. */
+  unsigned flags = s->flags;
+  float *counts = w->vals;
+  const double *rows = w->rows;
   for (size_t j = 0; j < w->doc_len; j++)
-    w->vals[j] = 0;
+    counts[j] = 0;
   double log_win = s->passage_win > 0 ? log(s->passage_win) - EXP_MARGIN
                                       : -INFINITY;
   size_t start = 0, end = 0, count = 0;
@@ -562,7 +632,7 @@ static ALWAYS_INLINE void slide_windows(const avis_nb_scorer *s,
     while (end < n && !(seq[end] == AVIS_TERM_BREAK &&
                         count >= s->passage_terms)) {
       if (seq[end] != AVIS_TERM_BREAK) {
-        window_update(s, w, &ws, seq[end], 1, stride);
+        window_update(w, flags, counts, rows, &ws, seq[end], 1, stride);
         count++;
       }
       end++;
@@ -575,7 +645,7 @@ static ALWAYS_INLINE void slide_windows(const avis_nb_scorer *s,
     if (end == n || (wanted && peaks_reached(s, w, wanted, nwanted)))
       break;
     for (; start < n && seq[start] != AVIS_TERM_BREAK; start++, count--)
-      window_update(s, w, &ws, seq[start], -1, stride);
+      window_update(w, flags, counts, rows, &ws, seq[start], -1, stride);
     start++;
   }
 }
@@ -656,13 +726,11 @@ int avis_nb_predict(const avis_nb_scorer *s, const uint32_t *seq, size_t n,
       tagged[c] = 0;
   }
   size_t nterms = count_document(w, seq, n);
-  if (nterms == 0)
-    return 0;
-  int rc = copy_rows(s, w);
-  if (!rc)
+  int rc = nterms ? copy_rows(s, w) : 0;
+  if (nterms && !rc)
     predict_document(s, w->local, n, nterms, w, shares, tagged);
   forget_document(w);
-  if (rc)
+  if (rc || !nterms)
     w->doc_len = 0;
   if (w->local_cap > AVIS_NB_KEEP_TERMS) {
     free(w->local);
@@ -702,7 +770,9 @@ size_t avis_nb_evidence(const avis_nb_scorer *s, uint32_t c, avis_nb_work *w,
   for (size_t i = 0; i < w->doc_len; i++) {
     double weight_c = w->rows[i * w->stride + c];
     double push = w->doc_vals[i] * (weight_c - w->doc_mean[i]);
-    if (push <= 0)
+    /* A full list takes only a push above its last, as the loop below
+     * would find: most terms are turned away here, at one test. */
+    if (push <= 0 || (found == max && !(weight[max - 1] < push)))
       continue;
     size_t pos = found < max ? found++ : max;
     while (pos > 0 && weight[pos - 1] < push) {

@@ -488,6 +488,97 @@ static void tags_need_only_some_peaks(void **state) {
   avis_nb_work_release(&some);
 }
 
+/* Scorers of more labels: rows of 4 (padded), 8 and 20 weights, the last
+ * wider than those with loops of their own in nb.c. */
+#define W_LABELS_MAX 18
+
+/* The posterior of seq[0..n) for a scorer of k labels, by a plain bag. */
+static void plain_posterior_k(const avis_nb_scorer *s, const uint32_t *seq,
+                              size_t n, double *post) {
+  uint32_t ids[T_TERMS];
+  float vals[T_TERMS];
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (seq[i] == AVIS_TERM_BREAK)
+      continue;
+    size_t j = 0;
+    while (j < m && ids[j] != seq[i])
+      j++;
+    if (j == m) {
+      ids[m] = seq[i];
+      vals[m++] = 0;
+    }
+    vals[j] += 1;
+  }
+  double scores[W_LABELS_MAX];
+  avis_nb_transform(vals, m, s->flags);
+  avis_nb_score_row(s, ids, vals, m, scores);
+  avis_nb_softmax(scores, s->nlabels, s->scale, post);
+}
+
+/* Each label's highest posterior over the windows nb.h describes, each
+ * window's bag counted afresh. */
+static void plain_peaks(const avis_nb_scorer *s, const uint32_t *seq,
+                        size_t n, double *peak) {
+  double post[W_LABELS_MAX];
+  for (size_t c = 0; c < s->nlabels; c++)
+    peak[c] = 0;
+  size_t start = 0;
+  while (start < n) {
+    size_t end = start, count = 0;
+    while (end < n &&
+           !(seq[end] == AVIS_TERM_BREAK && count >= s->passage_terms))
+      count += seq[end++] != AVIS_TERM_BREAK;
+    if (count >= s->passage_terms || start == 0) {
+      plain_posterior_k(s, seq + start, end - start, post);
+      for (size_t c = 0; c < s->nlabels; c++)
+        if (post[c] > peak[c])
+          peak[c] = post[c];
+    }
+    if (end == n)
+      break;
+    while (start < n && seq[start] != AVIS_TERM_BREAK)
+      start++;
+    start++;
+  }
+}
+
+/* The peaks of the sliding windows are those of windows counted afresh,
+ * whatever the number of labels, up to rounding: the windows' sums are
+ * kept running, and their features are not rounded to floats. */
+static void peaks_match_plain_windows(void **state) {
+  (void)state;
+  static const uint32_t label_counts[] = {3, 7, W_LABELS_MAX};
+  float weights[T_TERMS * W_LABELS_MAX], bias[W_LABELS_MAX];
+  float threshold[W_LABELS_MAX];
+  uint32_t seq[512];
+  for (size_t l = 0; l < sizeof label_counts / sizeof *label_counts; l++) {
+    avis_nb_scorer s = test_scorer();
+    uint32_t k = label_counts[l];
+    for (uint32_t t = 0; t < T_TERMS; t++)
+      for (uint32_t c = 0; c < k; c++)
+        weights[t * k + c] = -0.1f - (float)((t * 7 + c * 3) % 11) * 0.23f;
+    for (uint32_t c = 0; c < k; c++) {
+      bias[c] = -1.0f - 0.05f * (float)c;
+      threshold[c] = 0.5f;
+    }
+    s.nlabels = k;
+    s.weights = weights;
+    s.bias = bias;
+    s.threshold = threshold;
+    avis_nb_work w = {0};
+    for (int which = 0; which < 3; which++) {
+      size_t n = test_document(which, seq, 512);
+      double shares[W_LABELS_MAX], want[W_LABELS_MAX];
+      assert_int_equal(avis_nb_predict(&s, seq, n, &w, shares, NULL), 0);
+      plain_peaks(&s, seq, n, want);
+      for (size_t c = 0; c < k; c++)
+        assert_true(fabs(w.peak[c] - want[c]) < 1e-6);
+    }
+    avis_nb_work_release(&w);
+  }
+}
+
 /* Evidence: log(1 + count) × (weight for the label - mean weight), the
  * strongest first, each with the first place its term occurs. */
 static void evidence_matches_plain_bags(void **state) {
@@ -659,6 +750,7 @@ int main(void) {
       cmocka_unit_test(softmax_is_stable),
       cmocka_unit_test(scoring_matches_plain_bags),
       cmocka_unit_test(tags_need_only_some_peaks),
+      cmocka_unit_test(peaks_match_plain_windows),
       cmocka_unit_test(evidence_matches_plain_bags),
       cmocka_unit_test(trains_and_tags),
       cmocka_unit_test(training_is_deterministic),
