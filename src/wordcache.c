@@ -57,6 +57,7 @@ struct avis_word_cache {
   entry *entries;   /* 64-byte aligned */
   size_t count, cap;
   avis_buf strings; /* keys, normalised forms and stems, NUL-terminated */
+  int strings_reserved; /* the strings moved to huge pages (or failed to) */
   avis_word *words; /* per token of the current document */
   size_t words_cap;
   uint32_t doc;     /* stamp of the current document, from 1 */
@@ -178,14 +179,22 @@ static inline size_t find(const avis_word_cache *c, const key *k) {
   return i;
 }
 
-/* Most of a lookup is waiting for its slot and its entry to come from
- * memory: the entries of a large cache do not fit in the processor's
- * caches. The tokens of a document are all known before they are looked
- * up, so the loop asks for the slot of the token LOOKAHEAD places ahead,
- * and for the entry of the token half as far, while it works on this one.
- * A prefetch is only a hint: a slot table that moves meanwhile is no
+/* Most of a lookup is waiting for memory: for its slot, for its entry,
+ * whose address is in the slot, and for the entry's strings, whose
+ * address is in the entry, when it compares a long key or copies the
+ * strings into a new document's arena. The entries and strings of a large
+ * cache do not fit in the processor's caches. The tokens of a document
+ * are all known before they are looked up, so while the loop works on one
+ * token it asks for the slot of the token SLOT_AHEAD places ahead, for the
+ * entry of the token ENTRY_AHEAD places ahead, whose slot has come by
+ * then, and for the strings of the token STRINGS_AHEAD places ahead, whose
+ * entry has come. Each step is given a few tokens of work to arrive: with
+ * the steps closer (8, 4, 2), lookups still waited for the entry and the
+ * strings. A prefetch is only a hint: a table that moves meanwhile is no
  * harm. */
-#define LOOKAHEAD 8
+#define SLOT_AHEAD 16 /* a power of two: the keys ahead are in a ring */
+#define ENTRY_AHEAD 8
+#define STRINGS_AHEAD 4
 
 static inline void prefetch_slot(const avis_word_cache *c, const key *k) {
   if (c->nslots)
@@ -202,6 +211,21 @@ static inline void prefetch_entry(const avis_word_cache *c, const key *k) {
     AVIS_PREFETCH(&c->entries[(v & INDEX_MASK) - 1]);
 }
 
+/* The strings of the entry in the key's home slot, when the token will
+ * read them: to compare a key longer than the entry's prefix, or to copy
+ * its form and stem on its first use in the document. They start with the
+ * key, which the form follows. */
+static inline void prefetch_strings(const avis_word_cache *c, const key *k) {
+  if (!c->nslots)
+    return;
+  uint32_t v = c->slots[(size_t)k->hash & (c->nslots - 1)];
+  if (!v || v >> INDEX_BITS != TAG(k->hash))
+    return;
+  const entry *e = &c->entries[(v & INDEX_MASK) - 1];
+  if (e->doc != c->doc || e->key_len > PREFIX)
+    AVIS_PREFETCH(key_of(c, e));
+}
+
 static inline uint32_t index_at(const avis_word_cache *c, size_t slot) {
   return c->slots[slot] ? (c->slots[slot] & INDEX_MASK) - 1 : AVIS_WORD_NONE;
 }
@@ -213,16 +237,16 @@ static void place(avis_word_cache *c, uint32_t index, uint64_t h) {
   c->slots[i] = TAG(h) << INDEX_BITS | (index + 1);
 }
 
-/* The entries and the slots of a full cache span megabytes, which every
- * token reaches at a random place: in pages of 4 KiB, most lookups would
- * also miss the processor's table of page translations. A table of 2 MiB
- * or more is therefore aligned to 2 MiB and offered to the kernel for
- * huge pages (which it may decline); a smaller one is cache-line
- * aligned. */
+/* The entries, the slots and the strings of a full cache span megabytes,
+ * which every token reaches at a random place: in pages of 4 KiB, most
+ * lookups would also miss the processor's table of page translations. A
+ * table of at least `huge` bytes is therefore rounded up to whole pages of
+ * 2 MiB, aligned to them and offered to the kernel for huge pages (which
+ * it may decline); a smaller one is cache-line aligned. */
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static void *table_alloc(size_t bytes) {
-  if (bytes < HUGE_PAGE)
+static void *table_alloc(size_t bytes, size_t huge) {
+  if (bytes < huge)
     return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
   size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   void *p = aligned_alloc(HUGE_PAGE, rounded);
@@ -238,7 +262,7 @@ static void *table_alloc(size_t bytes) {
 static int grow(avis_word_cache *c) {
   if (c->count == c->cap) {
     size_t cap = c->cap ? 2 * c->cap : 1024;
-    entry *entries = table_alloc(cap * sizeof *entries);
+    entry *entries = table_alloc(cap * sizeof *entries, HUGE_PAGE);
     if (!entries)
       return AVIS_ERR_NOMEM;
     if (c->count)
@@ -250,7 +274,10 @@ static int grow(avis_word_cache *c) {
   if ((c->count + 1) * 2 <= c->nslots)
     return 0;
   size_t n = c->nslots ? 2 * c->nslots : 2048;
-  uint32_t *slots = table_alloc(n * sizeof *slots);
+  /* The full slot table, 1 MiB, is worth a huge page of which it leaves
+   * half unused: in small pages, finding a slot's page would cost most
+   * lookups a walk of the page tables. */
+  uint32_t *slots = table_alloc(n * sizeof *slots, HUGE_PAGE / 2);
   if (slots)
     memset(slots, 0, n * sizeof *slots);
   if (!slots)
@@ -329,6 +356,35 @@ static int append_string(avis_buf *b, const char *s, size_t n) {
   return b->len >= UINT32_MAX ? AVIS_ERR_TOO_LARGE : 0;
 }
 
+/* Room for `extra` more bytes of strings. Once they pass HUGE_PAGE / 2
+ * the strings move, once, into a reservation of address space for all
+ * that the cache may hold (MAX_STRING_BYTES, and a page for the strings
+ * of the entry that passes it), in huge pages like the tables: the kernel
+ * only backs what is written, and the strings are not copied again as
+ * they grow. A small cache, such as that of a short run, keeps its
+ * strings in ordinary memory. */
+#define STRINGS_RESERVED (MAX_STRING_BYTES + HUGE_PAGE)
+
+static int reserve_strings(avis_word_cache *c, size_t extra) {
+  avis_buf *b = &c->strings;
+  if (!c->strings_reserved && b->len + extra >= HUGE_PAGE / 2 &&
+      b->len + extra < STRINGS_RESERVED) {
+    /* Without the reservation the strings grow as any buffer does. */
+    c->strings_reserved = 1;
+    char *p = table_alloc(STRINGS_RESERVED, HUGE_PAGE);
+    if (p) {
+      if (b->data)
+        memcpy(p, b->data, b->len + 1);
+      else
+        p[0] = '\0';
+      free(b->data);
+      b->data = p;
+      b->cap = STRINGS_RESERVED;
+    }
+  }
+  return avis_buf_reserve(b, extra);
+}
+
 /* Bytes of the entry's strings: its key, form and stem. */
 static size_t string_bytes(const entry *e) {
   return e->key_len + 1 + e->norm_len + 1 + (e->stemmed ? e->stem_len + 1 : 0);
@@ -405,6 +461,9 @@ static int add_entry(avis_word_cache *c, const key *k, uint32_t *index) {
   size_t strings_len = c->strings.len;
   int rc = grow(c);
   entry *e = rc ? NULL : &c->entries[c->count];
+  /* Room for the key and, most often, its form and stem. */
+  if (!rc && k->n < MAX_STRING_BYTES)
+    rc = reserve_strings(c, 3 * (k->n + 1));
   if (!rc && (rc = append_string(&c->strings, k->s, k->n)) == 0)
     rc = avis_normalize(&c->strings, k->s, k->n, &e->norm, &e->norm_len);
   if (rc) {
@@ -606,20 +665,22 @@ int avis_word_cache_resolve(avis_word_cache *c, const char *text,
     clear(c);
     c->doc = 1;
   }
-  key ahead[LOOKAHEAD];
-  for (size_t i = 0; i < ntok && i < LOOKAHEAD; i++) {
+  key ahead[SLOT_AHEAD];
+  for (size_t i = 0; i < ntok && i < SLOT_AHEAD; i++) {
     ahead[i] = key_at(text + toks[i].start, toks[i].len);
     prefetch_slot(c, &ahead[i]);
   }
   for (size_t i = 0; i < ntok; i++) {
-    key k = ahead[i % LOOKAHEAD];
-    if (i + LOOKAHEAD < ntok) {
-      const avis_tok *t = &toks[i + LOOKAHEAD];
-      ahead[i % LOOKAHEAD] = key_at(text + t->start, t->len);
-      prefetch_slot(c, &ahead[i % LOOKAHEAD]);
+    key k = ahead[i % SLOT_AHEAD];
+    if (i + SLOT_AHEAD < ntok) {
+      const avis_tok *t = &toks[i + SLOT_AHEAD];
+      ahead[i % SLOT_AHEAD] = key_at(text + t->start, t->len);
+      prefetch_slot(c, &ahead[i % SLOT_AHEAD]);
     }
-    if (i + LOOKAHEAD / 2 < ntok)
-      prefetch_entry(c, &ahead[(i + LOOKAHEAD / 2) % LOOKAHEAD]);
+    if (i + ENTRY_AHEAD < ntok)
+      prefetch_entry(c, &ahead[(i + ENTRY_AHEAD) % SLOT_AHEAD]);
+    if (i + STRINGS_AHEAD < ntok)
+      prefetch_strings(c, &ahead[(i + STRINGS_AHEAD) % SLOT_AHEAD]);
     int rc = resolve_token(c, &toks[i], &k, arena, &c->words[i]);
     if (rc)
       return fail(rc);

@@ -25,8 +25,8 @@
 #include "strmap.h"
 #include "tokenize.h"
 
-/* Room for 131,072 forms: 8 MB of entries, 1 MB of slots and, on news,
- * about 3 MB of strings per analyzer. The 36,000 OrangeSum articles hold
+/* Room for 131,072 forms: 8 MB of entries, 1 MB of slots (in a 2 MiB
+ * page) and, on news, about 3 MB of strings per analyzer. The 36,000 OrangeSum articles hold
  * 174,000 distinct forms; with room for half as many the cache worked
  * out 324,000 forms over them, each costing a stemming and about ten hash
  * lookups, against 202,000 with this room (docs/batch.md). */

@@ -297,6 +297,49 @@ static void eviction_keeps_recent_forms(void **state) {
   release(&doc);
 }
 
+/* Long tokens move the cache's strings, within a document, to the room
+ * it keeps for them, and one longer than all that room makes them move on
+ * again: every token still reads right, and those met before are found
+ * rather than made again. */
+static void long_tokens(void **state) {
+  fixture *f = *state;
+  enum { LONG = 300000, NLONG = 6 };
+  size_t huge = (size_t)12 << 20;
+  char *text = malloc(NLONG * (LONG + 1) + huge + 1);
+  assert_non_null(text);
+  avis_tok toks[NLONG + 1];
+  memset(toks, 0, sizeof toks);
+  size_t len = 0;
+  for (size_t i = 0; i <= NLONG; i++) {
+    size_t n = i < NLONG ? LONG : huge;
+    toks[i].start = (uint32_t)len;
+    toks[i].len = (uint32_t)n;
+    toks[i].kind = AVIS_TOKEN_WORD;
+    text[len] = 'A';
+    for (size_t j = 1; j < n; j++)
+      text[len + j] = (char)('a' + (j * 7 + i) % 26);
+    len += n;
+    text[len++] = ' ';
+  }
+  /* The first half alone, then all the long tokens, then the longest
+   * one, then the long ones again. */
+  static const size_t first[] = {0, 0, NLONG, 0};
+  static const size_t count[] = {NLONG / 2, NLONG, 1, NLONG};
+  static const size_t size_after[] = {NLONG / 2, NLONG, NLONG + 1, NLONG + 1};
+  for (int d = 0; d < 4; d++) {
+    document doc = {0};
+    doc.toks.data = &toks[first[d]];
+    doc.toks.len = count[d];
+    assert_int_equal(avis_word_cache_resolve(f->cache, text, &toks[first[d]],
+                                             count[d], &doc.arena, &doc.words),
+                     0);
+    assert_int_equal(avis_word_cache_size(f->cache), size_after[d]);
+    check_strings(f, text, &doc);
+    avis_buf_release(&doc.arena);
+  }
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(strings_match_the_stages, setup,
@@ -308,6 +351,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(eviction_keeps_recent_forms, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(long_tokens, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
