@@ -26,10 +26,11 @@
 #include "tokenize.h"
 
 /* Room for 131,072 forms: 8 MB of entries, 1 MB of slots (in a 2 MiB
- * page) and, on news, about 3 MB of strings per analyzer. The 36,000 OrangeSum articles hold
- * 174,000 distinct forms; with room for half as many the cache worked
- * out 324,000 forms over them, each costing a stemming and about ten hash
- * lookups, against 202,000 with this room (docs/batch.md). */
+ * page) and, on news, about 3 MB of strings per analyzer. The 36,000
+ * OrangeSum articles hold 174,000 distinct forms; with room for half as
+ * many the cache worked out 324,000 forms over them, each costing a
+ * stemming and about ten hash lookups, against 202,000 with this room
+ * (docs/batch.md). */
 #define AVIS_WORD_CACHE_MAX 131072
 /* Asks for the cache line at p ahead of its use: a hint, never a fault.
  * The cache's lookups and topic scoring hide memory latency with it. */
