@@ -308,7 +308,8 @@ static int read_entries(const section *s, const char *name, avis_lexicon *lex) {
   if (n && avis_vec_reserve(&lex->entries, n, sizeof(avis_lex_entry)))
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   avis_lex_entry *e = lex->entries.data;
-  memset(e, 0, (size_t)n * sizeof *e);
+  if (n) /* an empty vector has no array, and memset() wants one */
+    memset(e, 0, (size_t)n * sizeof *e);
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *r = s->data + 8 + (size_t)i * ENTRY_RECORD_SIZE;
     e[i].polarity = avis_f32_get(r);
@@ -335,7 +336,8 @@ static int read_modifiers(const section *s, const char *name,
   if (n && avis_vec_reserve(&mods->items, n, sizeof(avis_modifier)))
     return avis_fail(AVIS_ERR_NOMEM, "out of memory");
   avis_modifier *m = mods->items.data;
-  memset(m, 0, (size_t)n * sizeof *m);
+  if (n)
+    memset(m, 0, (size_t)n * sizeof *m);
   for (uint32_t i = 0; i < n; i++) {
     const unsigned char *r = s->data + 8 + (size_t)i * MODIFIER_RECORD_SIZE;
     m[i].kind = r[0];
