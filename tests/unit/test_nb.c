@@ -327,6 +327,10 @@ static avis_nb_scorer test_scorer(void) {
   return s;
 }
 
+/* The most labels of the test scorers: rows of 4 (padded), 8 and 20
+ * weights, the last wider than those with loops of their own in nb.c. */
+#define W_LABELS_MAX 18
+
 /* The posterior of seq[0..n) from a bag counted by a linear search, in
  * order of first occurrence. */
 static void plain_posterior(const avis_nb_scorer *s, const uint32_t *seq,
@@ -346,10 +350,10 @@ static void plain_posterior(const avis_nb_scorer *s, const uint32_t *seq,
     }
     vals[j] += 1;
   }
-  double scores[T_LABELS];
+  double scores[W_LABELS_MAX];
   avis_nb_transform(vals, m, s->flags);
   avis_nb_score_row(s, ids, vals, m, scores);
-  avis_nb_softmax(scores, T_LABELS, s->scale, post);
+  avis_nb_softmax(scores, s->nlabels, s->scale, post);
 }
 
 /* The shares avis_nb_predict() documents: the whole document's posterior
@@ -488,34 +492,6 @@ static void tags_need_only_some_peaks(void **state) {
   avis_nb_work_release(&some);
 }
 
-/* Scorers of more labels: rows of 4 (padded), 8 and 20 weights, the last
- * wider than those with loops of their own in nb.c. */
-#define W_LABELS_MAX 18
-
-/* The posterior of seq[0..n) for a scorer of k labels, by a plain bag. */
-static void plain_posterior_k(const avis_nb_scorer *s, const uint32_t *seq,
-                              size_t n, double *post) {
-  uint32_t ids[T_TERMS];
-  float vals[T_TERMS];
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (seq[i] == AVIS_TERM_BREAK)
-      continue;
-    size_t j = 0;
-    while (j < m && ids[j] != seq[i])
-      j++;
-    if (j == m) {
-      ids[m] = seq[i];
-      vals[m++] = 0;
-    }
-    vals[j] += 1;
-  }
-  double scores[W_LABELS_MAX];
-  avis_nb_transform(vals, m, s->flags);
-  avis_nb_score_row(s, ids, vals, m, scores);
-  avis_nb_softmax(scores, s->nlabels, s->scale, post);
-}
-
 /* Each label's highest posterior over the windows nb.h describes, each
  * window's bag counted afresh. */
 static void plain_peaks(const avis_nb_scorer *s, const uint32_t *seq,
@@ -530,7 +506,7 @@ static void plain_peaks(const avis_nb_scorer *s, const uint32_t *seq,
            !(seq[end] == AVIS_TERM_BREAK && count >= s->passage_terms))
       count += seq[end++] != AVIS_TERM_BREAK;
     if (count >= s->passage_terms || start == 0) {
-      plain_posterior_k(s, seq + start, end - start, post);
+      plain_posterior(s, seq + start, end - start, post);
       for (size_t c = 0; c < s->nlabels; c++)
         if (post[c] > peak[c])
           peak[c] = post[c];
