@@ -752,41 +752,39 @@ void avis_lexicon_release(avis_lexicon *lex) {
 
 /* ---- Lookups ------------------------------------------------------------- */
 
+/* The entry of key s (n bytes, whose avis_hash() is h) in map. */
 static const avis_lex_entry *lookup(const avis_lexicon *lex,
                                     const avis_strmap *map, const char *s,
-                                    size_t n) {
+                                    size_t n, uint64_t h) {
   uint32_t i;
-  if (!s || !avis_strmap_get(map, s, n, &i) || i >= lex->entries.len)
+  if (!avis_strmap_get_hashed(map, s, n, h, &i) || i >= lex->entries.len)
     return NULL;
   return entry_at(lex, i);
 }
 
 const avis_lex_entry *avis_lexicon_form(const avis_lexicon *lex,
                                         const char *norm, size_t len) {
-  return lex ? lookup(lex, &lex->forms, norm, len) : NULL;
+  return lex && norm ? lookup(lex, &lex->forms, norm, len, avis_hash(norm, len))
+                     : NULL;
 }
 
 const avis_lex_entry *avis_lexicon_stem(const avis_lexicon *lex,
                                         const char *stem, size_t len) {
-  return lex ? lookup(lex, &lex->stems, stem, len) : NULL;
+  return lex && stem ? lookup(lex, &lex->stems, stem, len, avis_hash(stem, len))
+                     : NULL;
 }
 
 unsigned avis_lexicon_mwe_max(const avis_lexicon *lex, const char *norm,
                               size_t len) {
-  uint32_t words = 0;
-  if (lex && norm)
-    avis_strmap_get(&lex->mwe_first, norm, len, &words);
-  return words;
+  return lex && norm ? avis_lexicon_mwe_max_hashed(lex, norm, len,
+                                                   avis_hash(norm, len))
+                     : 0;
 }
 
 const avis_lex_entry *avis_lexicon_form_hashed(const avis_lexicon *lex,
                                                const char *norm, size_t len,
                                                uint64_t h) {
-  uint32_t i;
-  if (!lex || !norm || !avis_strmap_get_hashed(&lex->forms, norm, len, h, &i) ||
-      i >= lex->entries.len)
-    return NULL;
-  return entry_at(lex, i);
+  return lex && norm ? lookup(lex, &lex->forms, norm, len, h) : NULL;
 }
 
 unsigned avis_lexicon_mwe_max_hashed(const avis_lexicon *lex, const char *norm,

@@ -143,18 +143,16 @@ void avis_modifiers_release(avis_modifiers *mods) {
 
 const avis_modifier *avis_modifiers_get(const avis_modifiers *mods,
                                         const char *norm, size_t len) {
-  uint32_t i;
-  if (!mods || !norm || !avis_strmap_get(&mods->forms, norm, len, &i))
-    return NULL;
-  return (const avis_modifier *)mods->items.data + i;
+  return mods && norm ? avis_modifiers_get_hashed(mods, norm, len,
+                                                  avis_hash(norm, len))
+                      : NULL;
 }
 
 unsigned avis_modifiers_mwe_max(const avis_modifiers *mods, const char *norm,
                                 size_t len) {
-  uint32_t words = 0;
-  if (mods && norm)
-    avis_strmap_get(&mods->mwe_first, norm, len, &words);
-  return words;
+  return mods && norm ? avis_modifiers_mwe_max_hashed(mods, norm, len,
+                                                      avis_hash(norm, len))
+                      : 0;
 }
 
 const avis_modifier *avis_modifiers_get_hashed(const avis_modifiers *mods,
