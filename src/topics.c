@@ -55,22 +55,13 @@ static int reserve_labels(avis_topics_work *w, size_t k) {
   return w->k ? 0 : AVIS_ERR_NOMEM;
 }
 
-/* Scoring reads the row of weights of every term, a few hundred rows
- * scattered over a megabyte or more of model: asking for each one as its
- * term is met here lets them arrive while the terms are still being
- * gathered, rather than one at a time when scoring needs them. A row may
- * straddle two cache lines. */
-static void prefetch_row(const float *weights, size_t k, uint32_t id) {
-  const float *row = weights + (size_t)id * k;
-  AVIS_PREFETCH(row);
-  AVIS_PREFETCH(row + k - 1);
-}
-
 /* The document's terms as term ids of classifier `which` (the word
  * cache's lookups), sentences separated by AVIS_TERM_BREAK; w->tok gets,
- * per entry, the token it came from. */
+ * per entry, the token it came from. Whether a token is a term follows
+ * no pattern a branch could predict: each token is written at the end of
+ * the sequence, which only a term then extends. */
 static int map_terms(const avis_result *r, const avis_word *words, int which,
-                     const avis_classifier *cl, avis_topics_work *w) {
+                     avis_topics_work *w) {
   const avis_tok *t = r->tokens.data;
   size_t room = r->tokens.len + r->nsentences;
   if (avis_vec_reserve(&w->seq, room, sizeof(uint32_t)) ||
@@ -78,21 +69,22 @@ static int map_terms(const avis_result *r, const avis_word *words, int which,
     return AVIS_ERR_NOMEM;
   uint32_t *seq = w->seq.data, *tok = w->tok.data, sentence = 0;
   /* In locals: the stores to seq[] and tok[] might otherwise be taken to
-   * change r's and cl's fields, to be read again for every token. */
-  const float *weights = cl->weights;
-  size_t n = 0, ntokens = r->tokens.len, k = cl->p.nlabels;
+   * change r's fields, to be read again for every token. */
+  size_t n = 0, ntokens = r->tokens.len;
   for (size_t i = 0; i < ntokens; i++) {
     uint32_t id = words[i].term[which];
-    if (id == AVIS_WORD_NONE)
-      continue;
-    prefetch_row(weights, k, id);
-    if (n && t[i].sentence != sentence) {
-      seq[n] = AVIS_TERM_BREAK;
-      tok[n++] = UINT32_MAX;
+    size_t is_term = id != AVIS_WORD_NONE;
+    /* Tested first: a new sentence is rare. */
+    if (t[i].sentence != sentence && is_term) {
+      if (n) {
+        seq[n] = AVIS_TERM_BREAK;
+        tok[n++] = UINT32_MAX;
+      }
+      sentence = t[i].sentence;
     }
-    sentence = t[i].sentence;
     seq[n] = id;
-    tok[n++] = (uint32_t)i;
+    tok[n] = (uint32_t)i;
+    n += is_term;
   }
   w->seq.len = w->tok.len = n;
   return 0;
@@ -192,11 +184,11 @@ int avis_topics_annotate(const avis_model *m, const avis_word *words,
   if (!m->topics && !m->sentiment_classifier)
     return 0;
   int rc = 0;
-  if (m->topics && !(rc = map_terms(r, words, AVIS_WORD_TOPICS, m->topics, w)))
+  if (m->topics && !(rc = map_terms(r, words, AVIS_WORD_TOPICS, w)))
     rc = tag_topics(m->topics, w, r);
   const avis_classifier *classes = m->sentiment_classifier;
   if (!rc && classes &&
-      !(rc = map_terms(r, words, AVIS_WORD_CLASSES, classes, w)))
+      !(rc = map_terms(r, words, AVIS_WORD_CLASSES, w)))
     rc = classify(classes, w, r);
   if (w->seq.cap > KEEP_TERMS) {
     avis_vec_release(&w->seq);

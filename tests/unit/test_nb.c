@@ -556,7 +556,10 @@ static void peaks_match_plain_windows(void **state) {
 }
 
 /* Evidence: log(1 + count) × (weight for the label - mean weight), the
- * strongest first, each with the first place its term occurs. */
+ * strongest first, each with the first place its term occurs; lists of
+ * every length up to more than a document's positive pushes, and none. */
+#define EVIDENCE_MAX 4
+
 static void evidence_matches_plain_bags(void **state) {
   (void)state;
   avis_nb_scorer s = test_scorer();
@@ -566,44 +569,48 @@ static void evidence_matches_plain_bags(void **state) {
     size_t n = test_document(which, seq, 512);
     double shares[T_LABELS];
     assert_int_equal(avis_nb_predict(&s, seq, n, &w, shares, NULL), 0);
-    for (uint32_t c = 0; c < T_LABELS; c++) {
-      uint32_t ids[2], first[2];
-      double weight[2];
-      size_t found = avis_nb_evidence(&s, c, &w, ids, weight, first, 2);
-      /* Every term with a positive push, by a quadratic scan. */
-      double best[2] = {0, 0};
-      uint32_t best_id[2] = {0, 0};
-      size_t want = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (seq[i] == AVIS_TERM_BREAK)
-          continue;
-        size_t seen = 0, count = 0;
-        for (size_t j = 0; j < n; j++) {
-          seen += j < i && seq[j] == seq[i];
-          count += seq[j] == seq[i];
+    for (uint32_t c = 0; c < T_LABELS; c++)
+      for (size_t max = 0; max <= EVIDENCE_MAX; max++) {
+        uint32_t ids[EVIDENCE_MAX], first[EVIDENCE_MAX];
+        double weight[EVIDENCE_MAX];
+        size_t found = avis_nb_evidence(&s, c, &w, ids, weight, first, max);
+        /* Every term with a positive push, by a quadratic scan, the
+         * strongest kept in order, ties first come first. */
+        double best[EVIDENCE_MAX];
+        uint32_t best_id[EVIDENCE_MAX];
+        size_t want = 0;
+        for (size_t i = 0; i < n; i++) {
+          if (seq[i] == AVIS_TERM_BREAK)
+            continue;
+          size_t seen = 0, count = 0;
+          for (size_t j = 0; j < n; j++) {
+            seen += j < i && seq[j] == seq[i];
+            count += seq[j] == seq[i];
+          }
+          const float *row = t_weights + seq[i] * T_LABELS;
+          double mean = ((double)row[0] + row[1] + row[2]) / T_LABELS;
+          double push = (float)log1p((double)count) * (row[c] - mean);
+          if (seen || push <= 0)
+            continue;
+          size_t kept = want < max ? want : max, pos = kept;
+          while (pos > 0 && best[pos - 1] < push)
+            pos--;
+          if (pos < max) {
+            for (size_t e = kept < max ? kept : max - 1; e > pos; e--)
+              best[e] = best[e - 1], best_id[e] = best_id[e - 1];
+            best[pos] = push, best_id[pos] = seq[i];
+          }
+          want++;
         }
-        const float *row = t_weights + seq[i] * T_LABELS;
-        double mean = ((double)row[0] + row[1] + row[2]) / T_LABELS;
-        double push = (float)log1p((double)count) * (row[c] - mean);
-        if (seen || push <= 0)
-          continue;
-        want++;
-        if (push > best[0]) {
-          best[1] = best[0], best_id[1] = best_id[0];
-          best[0] = push, best_id[0] = seq[i];
-        } else if (push > best[1]) {
-          best[1] = push, best_id[1] = seq[i];
+        assert_int_equal(found, want < max ? want : max);
+        for (size_t e = 0; e < found; e++) {
+          assert_int_equal(ids[e], best_id[e]);
+          assert_true(fabs(weight[e] - best[e]) < 1e-12);
+          assert_int_equal(seq[first[e]], ids[e]);
+          for (size_t j = 0; j < first[e]; j++)
+            assert_true(seq[j] != ids[e]);
         }
       }
-      assert_int_equal(found, want < 2 ? want : 2);
-      for (size_t e = 0; e < found; e++) {
-        assert_int_equal(ids[e], best_id[e]);
-        assert_true(fabs(weight[e] - best[e]) < 1e-12);
-        assert_int_equal(seq[first[e]], ids[e]);
-        for (size_t j = 0; j < first[e]; j++)
-          assert_true(seq[j] != ids[e]);
-      }
-    }
   }
   avis_nb_work_release(&w);
 }
