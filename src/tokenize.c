@@ -138,8 +138,10 @@ typedef struct {
   int placing;         /* para_break or pending: one test per token */
   int nospace_ok;      /* ...even with no space after it (jeudi.Le) */
   int spaced;          /* white space seen since that full stop */
-  int general;         /* every word through scan_word(): the reference
-                          the shortcut for common words is tested against */
+#if defined(__SSE2__)
+  size_t window;       /* start of the bytes french_word_end() classified */
+  uint64_t window_words; /* which of them a common word may hold, as bits */
+#endif
 } tokenizer;
 
 typedef struct {
@@ -272,7 +274,8 @@ static int is_joiner(decoded c) {
 }
 
 /* End of the run of ASCII letters, digits and '_' at p: ascii_word_end()
- * runs at least once per word, inlined. A loop over the bytes would
+ * runs once per segment of a word that the general rules read, and
+ * without SSE2 at least once per word, inlined. A loop over the bytes would
  * mispredict its exit at the end of nearly every word; where the machine
  * allows, sixteen (SSE2) or eight bytes are classified at once instead,
  * and most words end within the first block. The bytes are taken one at a
@@ -345,42 +348,91 @@ static size_t ascii_word_end(const tokenizer *t, size_t p) {
 }
 #endif
 
-/* Whether s[0] s[1] is a Latin-1 letter (À..ÿ but × and ÷), as char_at()
- * classes it. */
-static int is_latin1_letter(const unsigned char *s) {
-  return s[0] == 0xC3 && (s[1] & 0xC0) == 0x80 && s[1] != 0x97 && s[1] != 0xB7;
+/* Whether b may follow C3 in a Latin-1 letter (À..ÿ but × and ÷), as
+ * char_at() classes them. */
+static int is_latin1_second(unsigned char b) {
+  return (b & 0xC0) == 0x80 && b != 0x97 && b != 0xB7;
 }
 
-/* End of the run of ASCII letters, digits, '_' and Latin-1 letters at p,
- * or an earlier point: common_word_end() goes on from there itself if it
- * can. A word with an accented letter would otherwise leave the block
- * scan at each of them, and whether it does is hard to foresee; with
- * SSE2 the pairs C3 80..BF (but C3 97 and C3 B7) are taken in the block.
- * A pair split by the end of a block is left to the caller. */
+/* french_word_end(): the end of the run of ASCII letters, digits, '_' and
+ * Latin-1 letters at p, which is not inside a character.
+ *
+ * A word with an accented letter would leave a scan of ASCII at each of
+ * them, and whether it does is hard to foresee: with SSE2 the pairs are
+ * classified with the ASCII bytes. Most words are short, and classifying
+ * sixteen bytes for each of them would classify most bytes several times:
+ * the bytes of a window of 64 are classified once instead, into a bit
+ * mask that the words inside it share. */
 #if defined(__SSE2__)
-static ALWAYS_INLINE size_t french_word_end(const tokenizer *t, size_t p) {
-  for (; p + 16 <= t->len; p += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->s + p));
-    /* As signed bytes, 80..BF are those below (char)0xC0. */
-    __m128i tail = _mm_andnot_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x97)),
-                     _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xB7))),
-        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    /* A second byte after C3, and the C3 before it (byte shifts move each
-     * byte's test to its neighbour). */
-    __m128i second = _mm_and_si128(
-        tail, _mm_slli_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)), 1));
-    __m128i word = _mm_or_si128(
-        ascii_word_bytes(v), _mm_or_si128(second, _mm_srli_si128(second, 1)));
-    unsigned other = ~(unsigned)_mm_movemask_epi8(word) & 0xFFFFu;
-    if (other)
-      return p + (size_t)__builtin_ctz(other);
-  }
-  return ascii_word_end_bytes(t, p);
+#define WINDOW 64
+
+/* Bit masks of v's ASCII letters, digits and '_' (returned), of its C3
+ * bytes (*lead) and of the bytes that may follow C3 in a Latin-1 letter
+ * (*second). */
+static inline unsigned common_word_bytes(__m128i v, unsigned *lead,
+                                         unsigned *second) {
+  /* As signed bytes, 80..BF are those below (char)0xC0; & 0xDF turns
+   * B7 into 97. */
+  __m128i not_letter = _mm_cmpeq_epi8(
+      _mm_and_si128(v, _mm_set1_epi8((char)0xDF)), _mm_set1_epi8((char)0x97));
+  __m128i tail = _mm_andnot_si128(not_letter,
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+  *lead =
+      (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)));
+  *second = (unsigned)_mm_movemask_epi8(tail);
+  return (unsigned)_mm_movemask_epi8(ascii_word_bytes(v));
 }
+
+/* Classifies the window that starts at p, with the bytes on either side
+ * of it, so that a Latin-1 letter across its start or its end counts as
+ * it does anywhere else. Past the end of the text it reads zeros, which
+ * no word holds. */
+static COLD void load_window(tokenizer *t, size_t p) {
+  const unsigned char *s = t->s + p;
+  unsigned char last[WINDOW];
+  uint64_t lead_before = p > 0 && s[-1] == 0xC3;
+  uint64_t second_after = 0;
+  if (t->len - p > WINDOW) {
+    second_after = is_latin1_second(s[WINDOW]);
+  } else {
+    memset(last, 0, sizeof last);
+    memcpy(last, s, t->len - p);
+    s = last;
+  }
+  uint64_t ascii = 0, lead = 0, second = 0;
+  for (unsigned i = 0; i < WINDOW; i += 16) {
+    unsigned l, n;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    ascii |= (uint64_t)common_word_bytes(v, &l, &n) << i;
+    lead |= (uint64_t)l << i;
+    second |= (uint64_t)n << i;
+  }
+  /* The second bytes after a C3, and the C3 before them. */
+  uint64_t seconds = second & (lead << 1 | lead_before);
+  uint64_t leads = seconds >> 1 | (lead & second_after << (WINDOW - 1));
+  t->window = p;
+  t->window_words = ascii | seconds | leads;
+}
+
+static ALWAYS_INLINE size_t french_word_end(tokenizer *t, size_t p) {
+  for (;;) {
+    if (p - t->window >= WINDOW)
+      load_window(t, p);
+    uint64_t other = ~t->window_words >> (p - t->window);
+    if (other)
+      return p + (size_t)__builtin_ctzll(other);
+    p = t->window + WINDOW;
+  }
+}
+#undef WINDOW
 #else
 static ALWAYS_INLINE size_t french_word_end(const tokenizer *t, size_t p) {
-  return ascii_word_end(t, p);
+  for (;;) {
+    p = ascii_word_end(t, p);
+    if (p + 1 >= t->len || t->s[p] != 0xC3 || !is_latin1_second(t->s[p + 1]))
+      return p;
+    p += 2;
+  }
 }
 #endif
 
@@ -1299,15 +1351,9 @@ static int dots_may_continue_address(const tokenizer *t, size_t e) {
  * apostrophe with *elision set; 0 for anything it does not know to be
  * plain (hyphens, apostrophes inside a word, other letters, marks,
  * joiners, what may be an address), which scan_word() then decides. */
-static size_t common_word_end(const tokenizer *t, size_t p, int *elision) {
+static size_t common_word_end(tokenizer *t, size_t p, int *elision) {
   const unsigned char *s = t->s;
-  size_t e = p;
-  for (;;) {
-    e = french_word_end(t, e);
-    if (e + 1 >= t->len || !is_latin1_letter(s + e))
-      break;
-    e += 2;
-  }
+  size_t e = french_word_end(t, p);
   if (e == p)
     return 0;
   if (e >= t->len || (ascii_class[s[e]] & C_PLAIN))
@@ -1409,7 +1455,9 @@ static int scan_other(tokenizer *t, size_t p) {
   return emit_inline(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
 }
 
-static int scan_token(tokenizer *t) {
+/* With `general`, every word goes through scan_word(): the reference the
+ * shortcut for common words is tested against. */
+static ALWAYS_INLINE int scan_token(tokenizer *t, int general) {
   size_t p = t->pos, end;
   int elision = 0;
   /* Most tokens are words that start with an ASCII letter which opens
@@ -1421,13 +1469,14 @@ static int scan_token(tokenizer *t) {
     if (rc != WORD_FOLLOWS)
       return rc;
   }
-  if (!t->general && (end = common_word_end(t, p, &elision)))
+  if (!general && (end = common_word_end(t, p, &elision)))
     return emit_common_word(t, p, end, elision);
   return scan_word(t);
 }
 
-static int tokenize(const char *text, size_t len, avis_vec *out,
-                    int general) {
+/* Inlined in both callers, so that the shortcut's test folds away. */
+static ALWAYS_INLINE int tokenize(const char *text, size_t len, avis_vec *out,
+                                  int general) {
   if (!out || (!text && len))
     return AVIS_ERR_ARG;
   if (len > UINT32_MAX)
@@ -1439,12 +1488,16 @@ static int tokenize(const char *text, size_t len, avis_vec *out,
   t.first = t.ntok = out->len;
   t.toks = out->data;
   t.cap = out->cap;
-  t.general = general;
+#if defined(__SSE2__)
+  /* No window yet: p - window then wraps around to a large value for
+   * every p up to len. */
+  t.window = len + 1;
+#endif
   for (;;) {
     skip_space(&t);
     if (t.pos >= len)
       break;
-    int rc = scan_token(&t);
+    int rc = scan_token(&t, general);
     if (rc) {
       out->len = t.ntok;
       return rc;

@@ -482,6 +482,32 @@ static void test_shortcut_random(void **state) {
   }
 }
 
+/* The shortcut classifies the bytes of 64 at a time: a first word of
+ * every length up to past that block moves where the block ends inside a
+ * long second word, so that the end falls between the two bytes of an
+ * accented letter, before it and after it, in each of these words. */
+static void test_shortcut_blocks(void **state) {
+  (void)state;
+  static const char *const repeated[] = {"é", "aé", "é×", "\xC3" "a", "É'",
+                                         "é-"};
+  char text[256];
+  for (size_t k = 0; k < sizeof repeated / sizeof *repeated; k++) {
+    for (size_t first = 1; first <= 80; first++) {
+      memset(text, 'a', first);
+      size_t len = first;
+      text[len++] = ' ';
+      size_t n = strlen(repeated[k]);
+      while (len + n + 4 <= sizeof text && len < first + 1 + 100) {
+        memcpy(text + len, repeated[k], n);
+        len += n;
+      }
+      memcpy(text + len, " fin", 4);
+      len += 4;
+      assert_same_both_ways(text, len);
+    }
+  }
+}
+
 /* ---- Calls and hostile inputs -------------------------------------------------- */
 
 static void test_appends_to_existing_tokens(void **state) {
@@ -636,6 +662,7 @@ int main(void) {
       cmocka_unit_test(test_embedded_nul),
       cmocka_unit_test(test_shortcut_words),
       cmocka_unit_test(test_shortcut_random),
+      cmocka_unit_test(test_shortcut_blocks),
   };
   size_t total = COUNT(fixed) + COUNT(token_rows) + COUNT(case_rows) +
                  COUNT(sentence_rows) + COUNT(hostile_inputs);
