@@ -110,9 +110,14 @@ static const polar_symbol emoji[] = {
     {u8"\U0001F4A9", -0.5f}, /* pile of poo */
 };
 
+/* Longest function word, in bytes ("faudrait", "étaient"). */
+#define FUNCTION_WORD_MAX 8
+
 /* Closed-class words that are never polar, whatever a lexicon says (some
- * general-purpose lexicons rate "avoir" or "comme"). Sorted bytewise. */
-static const char *const function_words[] = {
+ * general-purpose lexicons rate "avoir" or "comme"). Sorted bytewise; each
+ * padded with NULs to FUNCTION_WORD_MAX bytes, so that it compares as one
+ * integer (padded_key()). */
+static const char function_words[][FUNCTION_WORD_MAX] = {
     "a", "ai", "aie", "aient", "aies", "ait", "as", "au", "aux", "avaient",
     "avais", "avait", "avec", "avez", "aviez", "avions", "avoir", "avons",
     "ayant", "c'", "car", "ce", "ceci", "cela", "celle", "celles", "celui",
@@ -150,28 +155,35 @@ static int has_byte(const char *s, size_t n, char c) {
   return 0;
 }
 
-/* Longest function word, in bytes ("faudrait", "étaient"). */
-#define FUNCTION_WORD_MAX 8
-
-/* strcmp() with the first byte compared inline: the word cache asks about
- * every distinct form, and most comparisons end at the first byte. */
-static int compare_words(const char *a, const char *b) {
-  unsigned char x = (unsigned char)a[0], y = (unsigned char)b[0];
-  if (x != y)
-    return x < y ? -1 : 1;
-  return x ? strcmp(a + 1, b + 1) : 0;
+/* The FUNCTION_WORD_MAX bytes at p as a big-endian integer: the keys of
+ * NUL-padded strings order as strcmp() orders the strings. */
+static uint64_t padded_key(const char *p) {
+  const unsigned char *u = (const unsigned char *)p;
+  uint64_t key = 0;
+  for (size_t i = 0; i < FUNCTION_WORD_MAX; i++)
+    key = key << 8 | u[i];
+  return key;
 }
 
+/* The word cache asks about every distinct form: one integer comparison
+ * per step of the search rather than a strcmp(). */
 int avis_is_function_word(const char *norm, size_t len) {
   if (len > FUNCTION_WORD_MAX)
     return 0;
+  /* padded_key() of the form read as a C string, as strcmp() would. */
+  uint64_t key = 0;
+  size_t n = 0;
+  for (; n < len && norm[n]; n++)
+    key = key << 8 | (unsigned char)norm[n];
+  for (; n < FUNCTION_WORD_MAX; n++)
+    key <<= 8;
   size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int c = compare_words(norm, function_words[mid]);
-    if (c == 0)
+    uint64_t k = padded_key(function_words[mid]);
+    if (key == k)
       return 1;
-    if (c < 0)
+    if (key < k)
       hi = mid;
     else
       lo = mid + 1;
@@ -348,21 +360,43 @@ static int is_question(const scorer *s, size_t first, size_t end) {
   return 0;
 }
 
+/* The first token past the sentence of token `first`, found by probing
+ * ever further ahead, then by bisection: sentence indexes never decrease,
+ * and a sentence holds a few dozen tokens. */
+static size_t sentence_end(const avis_tok *toks, size_t first, size_t ntok) {
+  uint32_t sentence = toks[first].sentence;
+  size_t lo = first + 1, hi = lo; /* [first, lo) is in the sentence */
+  for (size_t step = 1; hi < ntok && toks[hi].sentence == sentence;
+       step *= 2) {
+    lo = hi + 1;
+    hi += step;
+  }
+  if (hi > ntok)
+    hi = ntok;
+  while (lo < hi) { /* the end is in [lo, hi] */
+    size_t mid = lo + (hi - lo) / 2;
+    if (toks[mid].sentence == sentence)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 /* Starts the sentence at token `first` and returns its end: the first
  * token of the next one. '!' anywhere emphasises the sentence; a question
  * has its terms weigh less. */
 static size_t begin_sentence(scorer *s, size_t first, size_t ntok) {
   const avis_tok *toks = s->toks;
-  uint32_t sentence = toks[first].sentence;
+  size_t end = sentence_end(toks, first, ntok);
   unsigned rules = 0;
-  size_t end = first;
-  for (; end < ntok && toks[end].sentence == sentence; end++)
-    if (toks[end].kind == AVIS_TOKEN_PUNCT &&
-        has_byte(norm_of(s, end), toks[end].norm_len, '!'))
+  for (size_t i = first; i < end; i++)
+    if (toks[i].kind == AVIS_TOKEN_PUNCT &&
+        has_byte(norm_of(s, i), toks[i].norm_len, '!'))
       rules |= AVIS_RULE_EMPHASIS;
   if (is_question(s, first, end))
     rules |= AVIS_RULE_QUESTION;
-  s->sentence = sentence;
+  s->sentence = toks[first].sentence;
   s->sentence_rules = rules;
   s->sentence_factor = 1.0;
   if (rules & AVIS_RULE_EMPHASIS)
@@ -807,32 +841,55 @@ static int read_hashtag(scorer *s, size_t i) {
   return add_entry(s, i, 1, e, 0, t->norm_off + 1, t->norm_len - 1);
 }
 
-/* What read_word() does for an inert word (avis_sentiment_inert()) at
- * which no expression starts, as most words are: no rule or term, only
- * the counts. */
-static void read_inert_word(scorer *s, const avis_tok *t) {
-  if ((s->negated || s->sans) && ++s->neg_words > params.negation_window)
-    s->negated = s->sans = 0;
-  if (!(t->flags & AVIS_TF_ELISION)) {
-    s->words++;
-    if (s->boost_left && --s->boost_left == 0)
+/* Whether token i is an inert word (avis_sentiment_inert()) at which no
+ * expression starts, as most words are: candidate_words() is 1 for it,
+ * told here from the word and the next token without the count. */
+static int is_plain_word(const scorer *s, size_t i, size_t end) {
+  const avis_word *w = &s->info[i];
+  if (s->toks[i].kind != AVIS_TOKEN_WORD || !w->inert)
+    return 0;
+  return (w->lex_mwe | w->mod_mwe) < 2 || i + 1 == end ||
+         !is_word(&s->toks[i + 1]) || !s->info[i + 1].mwe_tail;
+}
+
+/* What read_word() does for ntok plain words (is_plain_word()), nwords
+ * of them counting as words (not elided clitics): no rule or term, only
+ * the counts, updated once for the whole run. */
+static void read_inert_run(scorer *s, size_t ntok, size_t nwords) {
+  if (s->negated || s->sans) {
+    if (ntok > params.negation_window - s->neg_words)
+      s->negated = s->sans = 0;
+    else
+      s->neg_words += (unsigned)ntok;
+  }
+  s->words += nwords;
+  if (s->boost_left) {
+    if (nwords >= s->boost_left)
       reset_boost(s);
+    else
+      s->boost_left -= (unsigned)nwords;
   }
   s->seen_word = 1;
 }
 
-/* Words first: nine tokens in ten are. */
+/* Reads the plain words from token i on, in one tight loop; returns the
+ * first token after them. */
+static size_t read_plain_words(scorer *s, size_t i, size_t end) {
+  size_t first = i, nwords = 0;
+  for (; i < end && is_plain_word(s, i, end); i++)
+    nwords += !(s->toks[i].flags & AVIS_TF_ELISION);
+  if (i > first)
+    read_inert_run(s, i - first, nwords);
+  return i;
+}
+
+/* Any token but a plain word (read_plain_words()). */
 static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
   const avis_tok *t = &s->toks[i];
   *next = i + 1;
-  if (t->kind == AVIS_TOKEN_WORD) {
-    if (s->info[i].inert && candidate_words(s, i, end) < 2) {
-      read_inert_word(s, t);
-      return 0;
-    }
-    return read_word(s, i, end, next);
-  }
   switch (t->kind) {
+  case AVIS_TOKEN_WORD:
+    return read_word(s, i, end, next);
   case AVIS_TOKEN_PUNCT:
     if (is_clause_break(norm_of(s, i), t->norm_len))
       end_clause(s);
@@ -851,12 +908,15 @@ static int read_token(scorer *s, size_t i, size_t end, size_t *next) {
 static int score_sentence(scorer *s, size_t first, size_t ntok, size_t *next) {
   size_t end = begin_sentence(s, first, ntok);
   *next = end;
-  for (size_t i = first; i < end;) {
+  /* Plain words are most of a text. */
+  for (size_t i = first;;) {
+    i = read_plain_words(s, i, end);
+    if (i == end)
+      return 0;
     int rc = read_token(s, i, end, &i);
     if (rc)
       return rc;
   }
-  return 0;
 }
 
 /* ---- Aggregation ---------------------------------------------------- */
@@ -870,28 +930,34 @@ static double balance(double net, double mass) {
   return mass > 0 ? net / (mass + params.damping) : 0.0;
 }
 
-/* Whether driver x goes before y: the stronger first, then in text order.
- * A total order, since a token starts one driver at most, so that every
- * correct sort gives the same order. */
-static int goes_before(const avis_driver *x, const avis_driver *y) {
-  float ax = fabsf(x->contribution), ay = fabsf(y->contribution);
-  return ax != ay ? ax > ay : x->tok < y->tok;
+/* Drivers go strongest first, then in text order: a total order, since
+ * a token starts one driver at most, so that every correct sort gives the
+ * same order. Drivers come in text order, so a driver's sort key is its
+ * |contribution| above its index: the bits of a float that is not
+ * negative order as the float does, and inverted they put the strongest
+ * first. Sorting the keys moves 8 bytes where a driver is 32, and
+ * compares integers. */
+static uint64_t sort_key(const avis_driver *d, size_t i) {
+  float strength = fabsf(d->contribution);
+  uint32_t bits;
+  memcpy(&bits, &strength, sizeof bits);
+  return (uint64_t)(UINT32_MAX - bits) << 32 | (uint32_t)i;
 }
 
-static void insertion_sort(avis_driver *d, size_t n) {
+static void insertion_sort(uint64_t *k, size_t n) {
   for (size_t i = 1; i < n; i++) {
-    avis_driver x = d[i];
+    uint64_t x = k[i];
     size_t j = i;
-    for (; j > 0 && goes_before(&x, &d[j - 1]); j--)
-      d[j] = d[j - 1];
-    d[j] = x;
+    for (; j > 0 && x < k[j - 1]; j--)
+      k[j] = k[j - 1];
+    k[j] = x;
   }
 }
 
-static void merge(const avis_driver *a, size_t na, const avis_driver *b,
-                  size_t nb, avis_driver *out) {
+static void merge(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                  uint64_t *out) {
   while (na && nb) {
-    if (goes_before(b, a)) {
+    if (*b < *a) {
       *out++ = *b++;
       nb--;
     } else {
@@ -903,37 +969,55 @@ static void merge(const avis_driver *a, size_t na, const avis_driver *b,
   memcpy(out + na, b, nb * sizeof *b);
 }
 
-/* Drivers strongest first: runs sorted by insertion, then merged, with
- * the comparison inlined rather than called through qsort()'s pointer. A
- * document holds a few dozen drivers, merged on the stack; a long one
- * borrows room from the heap. 0 or AVIS_ERR_NOMEM. */
-#define SORT_RUN 8
-#define SORT_STACK 64
+/* Sorts keys[0..n) into runs sorted by insertion, then merged through
+ * tmp; returns where the sorted keys are, keys or tmp. */
+#define SORT_RUN 16
 
-static int sort_drivers(avis_driver *d, size_t n) {
+static uint64_t *sort_keys(uint64_t *keys, uint64_t *tmp, size_t n) {
   for (size_t i = 0; i < n; i += SORT_RUN)
-    insertion_sort(d + i, n - i < SORT_RUN ? n - i : SORT_RUN);
-  if (n <= SORT_RUN)
-    return 0;
-  avis_driver stack[SORT_STACK];
-  avis_driver *tmp = n <= SORT_STACK ? stack : malloc(n * sizeof *tmp);
-  if (!tmp)
-    return AVIS_ERR_NOMEM;
-  avis_driver *from = d, *to = tmp;
+    insertion_sort(keys + i, n - i < SORT_RUN ? n - i : SORT_RUN);
+  uint64_t *from = keys, *to = tmp;
   for (size_t width = SORT_RUN; width < n; width *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * width) {
       size_t mid = n - lo < width ? n : lo + width;
       size_t hi = n - lo < 2 * width ? n : lo + 2 * width;
       merge(from + lo, mid - lo, from + mid, hi - mid, to + lo);
     }
-    avis_driver *t = from;
+    uint64_t *t = from;
     from = to;
     to = t;
   }
-  if (from != d)
-    memcpy(d, from, n * sizeof *d);
-  if (tmp != stack)
-    free(tmp);
+  return from;
+}
+
+/* A document holds a few dozen drivers, sorted on the stack; a long one
+ * borrows room from the heap. 0 or AVIS_ERR_NOMEM. */
+#define SORT_STACK 64
+
+/* The heap's room puts the keys after the drivers' copy. */
+_Static_assert(sizeof(avis_driver) % _Alignof(uint64_t) == 0,
+               "keys after drivers are misaligned");
+
+static int sort_drivers(avis_driver *d, size_t n) {
+  avis_driver stack_copy[SORT_STACK];
+  uint64_t stack_keys[2 * SORT_STACK];
+  avis_driver *copy = stack_copy;
+  uint64_t *keys = stack_keys;
+  if (n < 2)
+    return 0;
+  if (n > SORT_STACK) {
+    if (!(copy = malloc(n * (sizeof *copy + 2 * sizeof *keys))))
+      return AVIS_ERR_NOMEM;
+    keys = (uint64_t *)(copy + n);
+  }
+  for (size_t i = 0; i < n; i++)
+    keys[i] = sort_key(&d[i], i);
+  memcpy(copy, d, n * sizeof *d);
+  const uint64_t *sorted = sort_keys(keys, keys + n, n);
+  for (size_t i = 0; i < n; i++)
+    d[i] = copy[(uint32_t)sorted[i]];
+  if (copy != stack_copy)
+    free(copy);
   return 0;
 }
 

@@ -241,6 +241,24 @@ static void test_function_words_never_polar(void **state) {
   release(&a);
 }
 
+static int function_word(const char *s) {
+  return avis_is_function_word(s, strlen(s));
+}
+
+/* The list's ends, its longest words, and words beside them. */
+static void test_function_word_list(void **state) {
+  (void)state;
+  static const char *const words[] = {"a", "être", "faudrait", "étaient",
+                                      "c'", "qu'", "où", "ça", "cela", "y"};
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    assert_true(function_word(words[i]));
+  static const char *const others[] = {"", "b", "à-", "faudraie", "étaien",
+                                       "cel", "celas", "z", "faudraits",
+                                       "aa", "êtres", "ab"};
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+    assert_false(function_word(others[i]));
+}
+
 static void test_links_and_handles_skipped(void **state) {
   (void)state;
   analysis a;
@@ -471,6 +489,20 @@ static void test_intensifier_window(void **state) {
                AVIS_RULE_INTENSIFIED);
 }
 
+/* Runs of words that no rule reads are counted at once: elided clitics
+ * count toward the negation window but not toward an intensifier's. */
+static void test_windows_over_elided_clitics(void **state) {
+  (void)state;
+  assert_true(rules_of("Ce n'est pas du tout l'bon.", "bon") &
+              AVIS_RULE_NEGATED);
+  assert_false(rules_of("Ce n'est pas du tout et l'bon.", "bon") &
+               AVIS_RULE_NEGATED);
+  assert_true(rules_of("Un film très joli et l'bon.", "bon") &
+              AVIS_RULE_INTENSIFIED);
+  assert_false(rules_of("Un film très joli et puis bon.", "bon") &
+               AVIS_RULE_INTENSIFIED);
+}
+
 static void test_negated_intensified(void **state) {
   (void)state;
   double s = score("Ce n'est pas très bon.");
@@ -600,6 +632,36 @@ static void test_sentence_scores(void **state) {
   release(&a);
 }
 
+/* Sentences of every length from 1 to 40 words, each opening with a
+ * polar word, every other one ending in '!': each is found whole,
+ * whatever its length. */
+static void test_sentences_of_every_length(void **state) {
+  (void)state;
+  enum { SENTENCES = 40 };
+  char text[SENTENCES * (SENTENCES * 3 + 16)] = "";
+  for (size_t k = 1; k <= SENTENCES; k++) {
+    strcat(text, "Bon");
+    for (size_t i = 2; i <= k; i++)
+      strcat(text, " le");
+    strcat(text, k % 2 ? " ! " : ". ");
+  }
+  analysis a;
+  analyse(&main_tables, text, &a);
+  assert_int_equal(a.s.sentences.len, SENTENCES);
+  size_t n;
+  const avis_driver *d = drivers(&a, &n);
+  assert_int_equal(n, SENTENCES);
+  const avis_tok *toks = a.toks.data;
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(d[i].sentence, toks[d[i].tok].sentence);
+    /* Odd lengths end in '!'. */
+    int emphasis = (d[i].rules & AVIS_RULE_EMPHASIS) != 0;
+    assert_int_equal(emphasis, d[i].sentence % 2 == 0);
+    assert_true(((const double *)a.s.sentences.data)[d[i].sentence] > 0);
+  }
+  release(&a);
+}
+
 static void test_score_bounded(void **state) {
   (void)state;
   char text[4000] = "";
@@ -686,21 +748,26 @@ static void test_terms_survive_arena_growth(void **state) {
 
 /* More drivers than a short document holds, many of the same strength:
  * strongest first, and in text order among equals. */
+/* Around the count sorted on the stack, and far past it. */
 static void test_many_drivers_sorted(void **state) {
   (void)state;
-  size_t reps = 150, len;
-  char *text = repeat("bon, raté, excellent, cher. ", reps, &len);
-  analysis a;
-  analyse_len(&main_tables, text, len, &a);
-  size_t n;
-  const avis_driver *d = drivers(&a, &n);
-  assert_int_equal(n, 4 * reps);
-  for (size_t i = 1; i < n; i++) {
-    float prev = fabsf(d[i - 1].contribution), cur = fabsf(d[i].contribution);
-    assert_true(prev > cur || (prev == cur && d[i - 1].tok < d[i].tok));
+  static const size_t counts[] = {2, 16, 17, 150};
+  for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+    size_t reps = counts[c], len;
+    char *text = repeat("bon, raté, excellent, cher. ", reps, &len);
+    analysis a;
+    analyse_len(&main_tables, text, len, &a);
+    size_t n;
+    const avis_driver *d = drivers(&a, &n);
+    assert_int_equal(n, 4 * reps);
+    for (size_t i = 1; i < n; i++) {
+      float prev = fabsf(d[i - 1].contribution);
+      float cur = fabsf(d[i].contribution);
+      assert_true(prev > cur || (prev == cur && d[i - 1].tok < d[i].tok));
+    }
+    release(&a);
+    free(text);
   }
-  release(&a);
-  free(text);
 }
 
 /* ---- Hostile inputs ------------------------------------------------------ */
@@ -777,6 +844,7 @@ int main(void) {
       cmocka_unit_test(test_stem_weighs_less),
       cmocka_unit_test(test_calibration_offset),
       cmocka_unit_test(test_function_words_never_polar),
+      cmocka_unit_test(test_function_word_list),
       cmocka_unit_test(test_links_and_handles_skipped),
       cmocka_unit_test(test_hashtag),
       cmocka_unit_test(test_expression),
@@ -807,6 +875,7 @@ int main(void) {
       cmocka_unit_test(test_intensifier_and_diminisher),
       cmocka_unit_test(test_negative_diminisher_turns),
       cmocka_unit_test(test_intensifier_window),
+      cmocka_unit_test(test_windows_over_elided_clitics),
       cmocka_unit_test(test_negated_intensified),
       cmocka_unit_test(test_contrast_mais),
       cmocka_unit_test(test_contrast_expression),
@@ -820,6 +889,7 @@ int main(void) {
       cmocka_unit_test(test_emoji_from_lexicon),
       cmocka_unit_test(test_drivers_sorted),
       cmocka_unit_test(test_sentence_scores),
+      cmocka_unit_test(test_sentences_of_every_length),
       cmocka_unit_test(test_score_bounded),
       cmocka_unit_test(test_label_band),
       cmocka_unit_test(test_subjectivity),
