@@ -139,8 +139,25 @@ static inline uint64_t mix(uint64_t h) {
   return h ^ h >> 32;
 }
 
-static inline key key_at(const char *s, size_t n) {
-  key k = {s, n, avis_read_word(s, n), 0};
+/* avis_read_word() of the key at s, in one load rather than after its
+ * branches on the length, which keys of every length would mispredict: a
+ * key shorter than PREFIX bytes is read in the PREFIX bytes that end with
+ * it, when the `before` bytes in front of it may be read. */
+static inline uint64_t read_prefix(const char *s, size_t n, size_t before) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n && n + before >= PREFIX) {
+    size_t back = (PREFIX - n) & -(size_t)(n < PREFIX);
+    uint64_t w;
+    memcpy(&w, s - back, PREFIX);
+    return w >> 8 * back;
+  }
+#endif
+  (void)before;
+  return avis_read_word(s, n);
+}
+
+static inline key key_at(const char *s, size_t n, size_t before) {
+  key k = {s, n, read_prefix(s, n, before), 0};
   uint64_t h = mix(k.prefix ^ (uint64_t)n << 56);
   for (size_t i = PREFIX; i < n; i += PREFIX)
     h = mix(h ^ avis_read_word(s + i, n - i));
@@ -148,8 +165,17 @@ static inline key key_at(const char *s, size_t n) {
   return k;
 }
 
+static size_t key_offset(const entry *e) {
+  return e->norm - e->key_len - 1;
+}
+
 static const char *key_of(const avis_word_cache *c, const entry *e) {
-  return c->strings.data + e->norm - e->key_len - 1;
+  return c->strings.data + key_offset(e);
+}
+
+/* For laying the slots out again. */
+static uint64_t hash_of(const avis_word_cache *c, const entry *e) {
+  return key_at(key_of(c, e), e->key_len, key_offset(e)).hash;
 }
 
 /* Keys are words of a few bytes, for which a call to memcmp() costs more
@@ -239,14 +265,20 @@ static void place(avis_word_cache *c, uint32_t index, uint64_t h) {
 
 /* The entries, the slots and the strings of a full cache span megabytes,
  * which every token reaches at a random place: in pages of 4 KiB, most
- * lookups would also miss the processor's table of page translations. A
- * table of at least `huge` bytes is therefore rounded up to whole pages of
- * 2 MiB, aligned to them and offered to the kernel for huge pages (which
- * it may decline); a smaller one is cache-line aligned. */
+ * lookups would also miss the processor's table of page translations.
+ * Fresh memory in pages of 4 KiB also costs several times more to touch
+ * for the first time than in huge pages. A table of at least HUGE_FROM
+ * bytes is therefore rounded up to whole pages of 2 MiB, aligned to them
+ * and offered to the kernel for huge pages (which it may decline); a
+ * smaller one, such as those of a run over a few documents, is cache-line
+ * aligned. With this threshold rather than 1 MiB, and the entries moved
+ * once (see grow()), a run over 3,000 articles took 816 page faults rather
+ * than 1,900. */
 #define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_FROM (HUGE_PAGE / 16)
 
-static void *table_alloc(size_t bytes, size_t huge) {
-  if (bytes < huge)
+static void *table_alloc(size_t bytes) {
+  if (bytes < HUGE_FROM)
     return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
   size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   void *p = aligned_alloc(HUGE_PAGE, rounded);
@@ -257,12 +289,18 @@ static void *table_alloc(size_t bytes, size_t huge) {
   return p;
 }
 
-/* Room for one more entry: the entries grow by doubling, the slots stay
- * at least twice as many (lookups then probe about 1.5 slots). */
+/* Room for one more entry: the slots stay at least twice as many as the
+ * entries (lookups then probe about 1.5 slots). Entries that would fill
+ * HUGE_FROM bytes move, once, into room for all that the cache may hold,
+ * as the strings do: the kernel only backs what is written, whereas
+ * doubling would write every entry again into fresh memory and leave the
+ * old arrays behind, touched for nothing. */
 static int grow(avis_word_cache *c) {
   if (c->count == c->cap) {
     size_t cap = c->cap ? 2 * c->cap : 1024;
-    entry *entries = table_alloc(cap * sizeof *entries, HUGE_PAGE);
+    if (cap * sizeof(entry) >= HUGE_FROM)
+      cap = AVIS_WORD_CACHE_MAX;
+    entry *entries = table_alloc(cap * sizeof *entries);
     if (!entries)
       return AVIS_ERR_NOMEM;
     if (c->count)
@@ -274,10 +312,7 @@ static int grow(avis_word_cache *c) {
   if ((c->count + 1) * 2 <= c->nslots)
     return 0;
   size_t n = c->nslots ? 2 * c->nslots : 2048;
-  /* The full slot table, 1 MiB, is worth a huge page of which it leaves
-   * half unused: in small pages, finding a slot's page would cost most
-   * lookups a walk of the page tables. */
-  uint32_t *slots = table_alloc(n * sizeof *slots, HUGE_PAGE / 2);
+  uint32_t *slots = table_alloc(n * sizeof *slots);
   if (slots)
     memset(slots, 0, n * sizeof *slots);
   if (!slots)
@@ -287,7 +322,7 @@ static int grow(avis_word_cache *c) {
   c->nslots = n;
   for (size_t i = 0; i < c->count; i++) {
     const entry *e = &c->entries[i];
-    place(c, (uint32_t)i, key_at(key_of(c, e), e->key_len).hash);
+    place(c, (uint32_t)i, hash_of(c, e));
   }
   return 0;
 }
@@ -356,8 +391,8 @@ static int append_string(avis_buf *b, const char *s, size_t n) {
   return b->len >= UINT32_MAX ? AVIS_ERR_TOO_LARGE : 0;
 }
 
-/* Room for `extra` more bytes of strings. Once they pass HUGE_PAGE / 2
- * the strings move, once, into a reservation of address space for all
+/* Room for `extra` more bytes of strings. Once they pass HUGE_FROM the
+ * strings move, once, into a reservation of address space for all
  * that the cache may hold (MAX_STRING_BYTES, and a page for the strings
  * of the entry that passes it), in huge pages like the tables: the kernel
  * only backs what is written, and the strings are not copied again as
@@ -367,11 +402,11 @@ static int append_string(avis_buf *b, const char *s, size_t n) {
 
 static int reserve_strings(avis_word_cache *c, size_t extra) {
   avis_buf *b = &c->strings;
-  if (!c->strings_reserved && b->len + extra >= HUGE_PAGE / 2 &&
+  if (!c->strings_reserved && b->len + extra >= HUGE_FROM &&
       b->len + extra < STRINGS_RESERVED) {
     /* Without the reservation the strings grow as any buffer does. */
     c->strings_reserved = 1;
-    char *p = table_alloc(STRINGS_RESERVED, HUGE_PAGE);
+    char *p = table_alloc(STRINGS_RESERVED);
     if (p) {
       if (b->data)
         memcpy(p, b->data, b->len + 1);
@@ -437,14 +472,14 @@ static void evict(avis_word_cache *c) {
     entry *e = &c->entries[i];
     if (!(reachable[i / 8] >> i % 8 & 1) || !e->doc || c->doc - e->doc >= young)
       continue;
-    size_t n = string_bytes(e), from = e->norm - e->key_len - 1;
+    size_t n = string_bytes(e), from = key_offset(e);
     memmove(c->strings.data + strings_len, c->strings.data + from, n);
     e->norm = (uint32_t)(strings_len + e->key_len + 1);
     strings_len += n;
     if (count != i)
       c->entries[count] = *e;
     e = &c->entries[count];
-    place(c, (uint32_t)count, key_at(key_of(c, e), e->key_len).hash);
+    place(c, (uint32_t)count, hash_of(c, e));
     count++;
   }
   c->count = count;
@@ -559,45 +594,35 @@ static int set_role(avis_word_cache *c, entry *e, const avis_tok *t) {
 
 /* ---- Tokens ------------------------------------------------------------ */
 
-/* Copies n bytes with a few loads and stores, overlapping when n is not
- * a power of two: the strings of a word are a few bytes to a few dozen,
- * for which a call to memcpy() costs more than the copy. */
-static inline void copy_bytes(char *d, const char *s, size_t n) {
-  if (n >= 8 && n <= 16) {
-    uint64_t a, b;
-    memcpy(&a, s, 8);
-    memcpy(&b, s + n - 8, 8);
-    memcpy(d, &a, 8);
-    memcpy(d + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    uint32_t a, b;
-    memcpy(&a, s, 4);
-    memcpy(&b, s + n - 4, 4);
-    memcpy(d, &a, 4);
-    memcpy(d + n - 4, &b, 4);
-  } else if (n > 16 && n <= 32) {
-    uint64_t a[2], b[2];
-    memcpy(a, s, 16);
-    memcpy(b, s + n - 16, 16);
-    memcpy(d, a, 16);
-    memcpy(d + n - 16, b, 16);
-  } else {
-    memcpy(d, s, n);
-  }
-}
+/* Strings of up to WIDE bytes are copied as one block of WIDE bytes,
+ * which may read past them and write past the arena's content, within
+ * what each holds: the strings of a word are a few bytes to a few dozen,
+ * and branches on their length, in memcpy() or here, would be
+ * mispredicted by words of every length. */
+#define WIDE 32
 
 /* The entry's strings, copied into this document's arena: the form and,
  * when it differs, the stem, which follows it in the cache's strings and
- * so in one copy. */
+ * so in one copy. Whether it does is masked in rather than branched on,
+ * for the same reason. */
 static int copy_strings(avis_word_cache *c, entry *e, avis_buf *arena) {
-  size_t n = e->norm_len + 1 + (e->stemmed ? e->stem_len + 1 : 0);
+  size_t stem_gap = (e->norm_len + 1) & -(size_t)e->stemmed;
+  size_t n = e->norm_len + 1 + ((e->stem_len + 1) & -(size_t)e->stemmed);
+  size_t room = n > WIDE ? n : WIDE;
   if (arena->len + n >= UINT32_MAX)
     return AVIS_ERR_TOO_LARGE;
-  if (arena->cap - arena->len <= n && avis_buf_reserve(arena, n))
+  if (arena->cap - arena->len <= room && avis_buf_reserve(arena, room))
     return AVIS_ERR_NOMEM;
   e->norm_off = (uint32_t)arena->len;
-  e->stem_off = e->stemmed ? e->norm_off + e->norm_len + 1 : e->norm_off;
-  copy_bytes(arena->data + arena->len, norm_of(c, e), n);
+  e->stem_off = e->norm_off + (uint32_t)stem_gap;
+  char *d = arena->data + arena->len;
+  if (n <= WIDE && e->norm + WIDE <= c->strings.cap) {
+    char block[WIDE];
+    memcpy(block, norm_of(c, e), WIDE);
+    memcpy(d, block, WIDE);
+  } else {
+    memcpy(d, norm_of(c, e), n);
+  }
   arena->len += n;
   arena->data[arena->len] = '\0';
   e->doc = c->doc;
@@ -667,14 +692,14 @@ int avis_word_cache_resolve(avis_word_cache *c, const char *text,
   }
   key ahead[SLOT_AHEAD];
   for (size_t i = 0; i < ntok && i < SLOT_AHEAD; i++) {
-    ahead[i] = key_at(text + toks[i].start, toks[i].len);
+    ahead[i] = key_at(text + toks[i].start, toks[i].len, toks[i].start);
     prefetch_slot(c, &ahead[i]);
   }
   for (size_t i = 0; i < ntok; i++) {
     key k = ahead[i % SLOT_AHEAD];
     if (i + SLOT_AHEAD < ntok) {
       const avis_tok *t = &toks[i + SLOT_AHEAD];
-      ahead[i % SLOT_AHEAD] = key_at(text + t->start, t->len);
+      ahead[i % SLOT_AHEAD] = key_at(text + t->start, t->len, t->start);
       prefetch_slot(c, &ahead[i % SLOT_AHEAD]);
     }
     if (i + ENTRY_AHEAD < ntok)

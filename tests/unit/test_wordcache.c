@@ -225,6 +225,66 @@ static void roles_of_the_same_bytes(void **state) {
   }
 }
 
+/* Keys of one to eight bytes are told apart by their bytes alone, whether
+ * fewer than eight bytes of the text come before them (the first keys) or
+ * more, and are read right again in a later document: every letter and
+ * pair of letters, each followed by a word of one to eight letters. */
+static void short_keys(void **state) {
+  fixture *f = *state;
+  char text[26 * 27 * 12 + 1];
+  size_t len = 0;
+  for (int a = 0; a < 26; a++)
+    for (int b = -1; b < 26; b++) {
+      text[len++] = (char)('a' + a);
+      if (b >= 0)
+        text[len++] = (char)('a' + b);
+      text[len++] = ' ';
+      len +=
+          (size_t)sprintf(text + len, "%.*s ", (a + b + 2) % 8 + 1, "Bcdefghi");
+    }
+  text[len] = '\0';
+  for (int pass = 0; pass < 2; pass++) {
+    document d;
+    resolve(f, text, &d);
+    check_strings(f, text, &d);
+    release(&d);
+  }
+  assert_int_equal(avis_word_cache_size(f->cache), 26 * 27 + 8);
+}
+
+/* A growing cache moves its entries and strings, once past a few
+ * thousand forms, into the room it keeps for all it may hold: forms met
+ * before the move are found after it rather than made again, and every
+ * token still reads right. */
+static void growth_keeps_forms(void **state) {
+  fixture *f = *state;
+  enum { FORMS = 20000, WORD = 10 };
+  char *text = malloc(FORMS * WORD + 1);
+  assert_non_null(text);
+  for (size_t i = 0; i < FORMS; i++) {
+    char *w = text + i * WORD;
+    memcpy(w, "Gouv", 4);
+    for (size_t k = 0, n = i; k < 5; k++, n /= 26)
+      w[4 + k] = (char)('a' + n % 26);
+    w[WORD - 1] = ' ';
+  }
+  text[FORMS * WORD] = '\0';
+  /* The first tenth alone, then all, then the first tenth again. */
+  static const size_t forms[] = {FORMS / 10, FORMS, FORMS / 10};
+  for (int pass = 0; pass < 3; pass++) {
+    char saved = text[forms[pass] * WORD];
+    text[forms[pass] * WORD] = '\0';
+    document d;
+    resolve(f, text, &d);
+    assert_int_equal(d.toks.len, forms[pass]);
+    assert_int_equal(avis_word_cache_size(f->cache), pass ? FORMS : FORMS / 10);
+    check_strings(f, text, &d);
+    release(&d);
+    text[forms[pass] * WORD] = saved;
+  }
+  free(text);
+}
+
 /* Past AVIS_WORD_CACHE_MAX forms the cache starts again, even in the
  * middle of a document, and every token still reads right. */
 static void bounded(void **state) {
@@ -348,6 +408,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(strings_copied_once_per_document, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(roles_of_the_same_bytes, setup, teardown),
+      cmocka_unit_test_setup_teardown(short_keys, setup, teardown),
+      cmocka_unit_test_setup_teardown(growth_keeps_forms, setup, teardown),
       cmocka_unit_test_setup_teardown(bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(eviction_keeps_recent_forms, setup,
                                       teardown),
