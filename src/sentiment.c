@@ -383,17 +383,23 @@ static size_t sentence_end(const avis_tok *toks, size_t first, size_t ntok) {
   return lo;
 }
 
+/* Whether punctuation in [first, end) holds '!'. The tokeniser flags it
+ * in the text, which its normalised form matches (normalisation neither
+ * drops nor makes a '!'); the flags are merged without a test per token. */
+static int exclaims(const avis_tok *toks, size_t first, size_t end) {
+  unsigned flags = 0;
+  for (size_t i = first; i < end; i++)
+    flags |= toks[i].flags;
+  return (flags & AVIS_TF_EXCLAIM) != 0;
+}
+
 /* Starts the sentence at token `first` and returns its end: the first
  * token of the next one. '!' anywhere emphasises the sentence; a question
  * has its terms weigh less. */
 static size_t begin_sentence(scorer *s, size_t first, size_t ntok) {
   const avis_tok *toks = s->toks;
   size_t end = sentence_end(toks, first, ntok);
-  unsigned rules = 0;
-  for (size_t i = first; i < end; i++)
-    if (toks[i].kind == AVIS_TOKEN_PUNCT &&
-        has_byte(norm_of(s, i), toks[i].norm_len, '!'))
-      rules |= AVIS_RULE_EMPHASIS;
+  unsigned rules = exclaims(toks, first, end) ? AVIS_RULE_EMPHASIS : 0;
   if (is_question(s, first, end))
     rules |= AVIS_RULE_QUESTION;
   s->sentence = toks[first].sentence;

@@ -1319,13 +1319,19 @@ static size_t emoticon_len(const tokenizer *t, size_t p) {
   return e - p;
 }
 
-/* "...", "…", "?!", "!!!" are one token each. */
+/* "...", "…", "?!", "!!!" are one token each. Only these runs can hold
+ * '!', which the sentiment rules look for in every sentence: the flag
+ * spares them reading each punctuation token's form. */
 static int scan_terminal(tokenizer *t) {
   size_t e = t->pos;
+  unsigned flags = 0;
   decoded c;
-  while (is_terminal((c = char_at(t, e)).cp))
+  while (is_terminal((c = char_at(t, e)).cp)) {
+    if (c.cp == '!')
+      flags = AVIS_TF_EXCLAIM;
     e = mark_run_end(t, e + c.n);
-  int rc = emit_inline(t, t->pos, e, AVIS_TOKEN_PUNCT, 0);
+  }
+  int rc = emit_inline(t, t->pos, e, AVIS_TOKEN_PUNCT, flags);
   if (!rc)
     open_pending(t);
   return rc;

@@ -14,6 +14,7 @@
 #define AVIS_TF_ALLCAPS   0x08u /* written in capitals (2+ letters) */
 #define AVIS_TF_CAPITAL   0x10u /* starts with a capital letter */
 #define AVIS_TF_SENT_END  0x20u /* this token ends a sentence */
+#define AVIS_TF_EXCLAIM   0x40u /* punctuation holding '!' */
 
 typedef struct {
   uint32_t start, len;      /* byte span in the decoded text */

@@ -565,6 +565,27 @@ static void test_emphasis(void **state) {
   assert_true(rules_of("C'est BON !", "bon") & AVIS_RULE_EMPHASIS);
 }
 
+/* Every punctuation token holding '!' emphasises its whole sentence,
+ * wherever it stands; a '!' in a link, or a lookalike, does not. */
+static void test_emphasis_forms(void **state) {
+  (void)state;
+  static const char *const emphasised[] = {
+      "c'est bon !",       "c'est bon!!!",   "c'est bon ?!",
+      "bon ! et c'est ça", "Ah ! c'est bon", "c'est bon !?",
+      "c'est bon !\u0301",
+  };
+  static const char *const plain[] = {
+      "c'est bon",
+      "c'est bon http://ex.fr/#!/a",
+      "c'est bon \u203C",
+      "c'est bon. Fini !",
+  };
+  for (size_t i = 0; i < sizeof emphasised / sizeof *emphasised; i++)
+    assert_true(rules_of(emphasised[i], "bon") & AVIS_RULE_EMPHASIS);
+  for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+    assert_false(rules_of(plain[i], "bon") & AVIS_RULE_EMPHASIS);
+}
+
 static void test_question_damped(void **state) {
   (void)state;
   double q = score("Est-ce bon ?");
@@ -883,6 +904,7 @@ int main(void) {
       cmocka_unit_test(test_contrast_mais_aussi),
       cmocka_unit_test(test_concession),
       cmocka_unit_test(test_emphasis),
+      cmocka_unit_test(test_emphasis_forms),
       cmocka_unit_test(test_question_damped),
       cmocka_unit_test(test_emoticons),
       cmocka_unit_test(test_emoji),

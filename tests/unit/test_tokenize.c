@@ -72,11 +72,16 @@ static void render_sentences(avis_buf *b, const char *text,
 }
 
 /* What holds for any input: tokens are non-empty, in order, inside the
- * text, with no normalised form or stem yet; sentences are numbered 0, 1,
+ * text, with no normalised form or stem yet; punctuation, and only it,
+ * carries AVIS_TF_EXCLAIM when it holds '!'; sentences are numbered 0, 1,
  * 2... and each one's last token, and only it, carries AVIS_TF_SENT_END. */
-static void check_invariants(const avis_tok *t, size_t n, size_t len) {
+static void check_invariants(const char *text, const avis_tok *t, size_t n,
+                             size_t len) {
   for (size_t i = 0; i < n; i++) {
     assert_true(t[i].len > 0);
+    assert_int_equal(!!(t[i].flags & AVIS_TF_EXCLAIM),
+                     t[i].kind == AVIS_TOKEN_PUNCT &&
+                         memchr(text + t[i].start, '!', t[i].len));
     assert_true(!t[i].norm_off && !t[i].norm_len && !t[i].stem_off &&
                 !t[i].stem_len);
     assert_true((size_t)t[i].start + t[i].len <= len);
@@ -96,7 +101,7 @@ static void check_invariants(const avis_tok *t, size_t n, size_t len) {
 
 static void tokenize_checked(const char *text, size_t len, avis_vec *v) {
   assert_int_equal(avis_tokenize(text, len, v), 0);
-  check_invariants(v->data, v->len, len);
+  check_invariants(text, v->data, v->len, len);
 }
 
 static void check_row(const row *r, unsigned flags_shown, int sentences) {
