@@ -155,6 +155,10 @@ static int write_records(pool *p, output *out, const run_plan *plan,
   return rc;
 }
 
+int progress_wanted(const batch_opts *o) {
+  return !o->quiet && isatty(STDERR_FILENO);
+}
+
 int run_pool(const avis_model *model, pool_config *cfg, const batch_opts *o,
              const run_plan *plan) {
   output out;
@@ -177,8 +181,7 @@ int run_pool(const avis_model *model, pool_config *cfg, const batch_opts *o,
   summary sum;
   summary_init(&sum, avis_model_topic_model(model));
   progress prog;
-  progress_init(&prog, !o->quiet && isatty(STDERR_FILENO), plan->total,
-                plan->total_bytes);
+  progress_init(&prog, progress_wanted(o), plan->total, plan->total_bytes);
   if (rc == 0)
     rc = write_records(p, &out, plan, &sum, &prog);
   else
@@ -302,6 +305,9 @@ static int produce_files(void *ctx, pool *p) {
                            &job.len);
       job.read_ahead = err != NOT_REGULAR;
       job.read_error = job.read_ahead ? err : 0;
+      /* The walk may not have asked for the size. */
+      if (job.read_ahead)
+        job.weight = job.len;
     }
     if (pool_submit(p, &job))
       break;
@@ -364,6 +370,7 @@ static void work_file(void *ctx, pool_worker *w, doc_job *job) {
 int batch_run(char **inputs, size_t ninputs, const avis_model *model,
               const batch_opts *o) {
   walk_list list = {0};
+  list.sizes = progress_wanted(o);
   for (size_t i = 0; i < ninputs; i++)
     if (walk_add(&list, inputs[i], &o->include, &o->exclude)) {
       fputs("analyze: out of memory\n", stderr);

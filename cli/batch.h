@@ -62,7 +62,7 @@ typedef struct {
   char *path;          /* as named, or joined below a directory argument */
   const char *code;    /* set when the walk itself failed: error code */
   char *message;       /* and why (malloc'ed) */
-  uint64_t size;       /* bytes, from stat (0 when unknown) */
+  uint64_t size;       /* bytes, from stat (0 when unknown or not asked) */
   int regular;         /* a regular file when walked */
 } walk_entry;
 
@@ -71,6 +71,9 @@ typedef struct {
   size_t len, cap;
   uint64_t bytes;      /* sum of the sizes */
   int saw_directory;   /* an argument was a directory */
+  int sizes;           /* set by the caller: the files below a directory
+                          need their sizes (else a file the directory says
+                          is regular is not stat'ed) */
 } walk_list;
 
 /* Adds `arg`: a directory is walked recursively (files whose base name
@@ -82,6 +85,8 @@ int walk_add(walk_list *list, const char *arg, const str_list *include,
              const str_list *exclude);
 /* Sorts by path, byte order. */
 void walk_sort(walk_list *list);
+/* Whether a run shows its progress line. */
+int progress_wanted(const batch_opts *o);
 void walk_list_free(walk_list *list);
 
 /* ---- pool.c: worker threads, results handed back in input order -------- */
@@ -129,6 +134,10 @@ typedef struct {
   uint64_t max_weight;     /* most bytes they may hold (one job may exceed) */
   size_t max_bytes;        /* the analyzers' input limit */
   size_t max_tokens;       /* and their token limit */
+  /* Jobs the producer hands over at once (0: one at a time): more when
+   * making a job costs much less than analysing it, so that the workers
+   * are not kept waiting (at most 16). */
+  size_t batch;
   /* Runs in its own thread; submits jobs with pool_submit(). Returns 0, or
    * an errno value that pool_finish() hands back. */
   int (*produce)(void *ctx, pool *p);
@@ -141,8 +150,10 @@ typedef struct {
 /* Creates one analyzer per worker, then starts the workers and the
  * producer. On failure prints why and returns -1. */
 int pool_start(pool **out, const avis_model *model, const pool_config *cfg);
-/* Producer side: queues a job, waiting while the window is full. Returns
- * 0, or -1 when the pool was aborted (the job is then freed). */
+/* Producer side: queues a job, waiting while the window is full. Jobs
+ * reach the workers a few at a time, and all of them before the producer
+ * blocks (pool_blocking()) or returns. Returns 0, or -1 when the pool was
+ * aborted (the jobs not queued are then freed). */
 int pool_submit(pool *p, doc_job *job);
 /* A producer about to block on input calls pool_blocking(p, 1) before and
  * pool_blocking(p, 0) after: pool_abort() may end the thread in between. */

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,14 @@
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 
+/* The producer may queue jobs (pool_config.batch), and the writer hands
+ * back the free slots, a few at a time: one lock for each, rather than one
+ * for each document, spares the lock traffic (and the waits on a lock
+ * whose holder the system preempted) that four threads on two cores
+ * otherwise pay. */
+#define SUBMIT_BATCH 16
+#define RETURN_BATCH 32
+
 struct pool {
   pool_config cfg;
   pthread_mutex_t mu;
@@ -24,10 +33,20 @@ struct pool {
   pthread_cond_t work;    /* a worker may take a job */
   pthread_cond_t done;    /* the writer may take a job */
   doc_job *jobs;
-  unsigned char *state;
+  /* Set under the lock, but read by the writer without it: a slot it
+   * sees done holds a finished job. */
+  _Atomic unsigned char *state;
   size_t submitted, taken, emitted; /* job counts: taken by workers,
-                                       handed back to the writer */
-  uint64_t weight;        /* bytes held by jobs not yet handed back */
+                                       handed back to the writer (and
+                                       their slots returned) */
+  uint64_t weight;        /* bytes held by jobs whose slots are not
+                             returned */
+  /* The producer's jobs not yet queued (producer only). */
+  doc_job pending[SUBMIT_BATCH];
+  size_t npending;
+  /* Jobs handed back whose slots are not yet returned (writer only). */
+  size_t written;
+  uint64_t written_weight;
   /* Threads waiting on each condition: a thread is woken only when one
    * waits, and the producer only once half the window is free, so that a
    * document does not cost a round of context switches. */
@@ -52,34 +71,52 @@ void doc_job_release(doc_job *job) {
   job->data = job->record = job->outcome.message = NULL;
 }
 
-int pool_submit(pool *p, doc_job *job) {
+/* Queues the pending jobs, waiting for room for each. -1 when the pool
+ * was aborted: the jobs not queued are freed. */
+static int flush_pending(pool *p) {
+  size_t i = 0;
   pthread_mutex_lock(&p->mu);
-  while (!p->aborted &&
-         (p->submitted - p->emitted >= p->cfg.window ||
-          (p->submitted > p->emitted &&
-           p->weight + job->weight > p->cfg.max_weight))) {
-    p->producer_waits = 1;
-    pthread_cond_wait(&p->room, &p->mu);
-    p->producer_waits = 0;
+  for (; i < p->npending && !p->aborted; i++) {
+    doc_job *job = &p->pending[i];
+    while (!p->aborted &&
+           (p->submitted - p->emitted >= p->cfg.window ||
+            (p->submitted > p->emitted &&
+             p->weight + job->weight > p->cfg.max_weight))) {
+      if (p->workers_waiting)
+        pthread_cond_signal(&p->work);
+      p->producer_waits = 1;
+      pthread_cond_wait(&p->room, &p->mu);
+      p->producer_waits = 0;
+    }
+    if (p->aborted)
+      break;
+    size_t slot = p->submitted % p->cfg.window;
+    p->jobs[slot] = *job;
+    atomic_store_explicit(&p->state[slot], SLOT_QUEUED, memory_order_relaxed);
+    p->submitted++;
+    p->weight += job->weight;
   }
-  if (p->aborted) {
-    pthread_mutex_unlock(&p->mu);
-    doc_job_release(job);
-    return -1;
-  }
-  size_t slot = p->submitted % p->cfg.window;
-  p->jobs[slot] = *job;
-  p->state[slot] = SLOT_QUEUED;
-  p->submitted++;
-  p->weight += job->weight;
-  if (p->workers_waiting)
-    pthread_cond_signal(&p->work);
+  int wake_worker = p->workers_waiting > 0;
   pthread_mutex_unlock(&p->mu);
-  return 0;
+  if (wake_worker)
+    pthread_cond_signal(&p->work);
+  size_t n = p->npending;
+  p->npending = 0;
+  for (size_t k = i; k < n; k++)
+    doc_job_release(&p->pending[k]);
+  return i < n ? -1 : 0;
+}
+
+int pool_submit(pool *p, doc_job *job) {
+  p->pending[p->npending++] = *job;
+  return p->npending >= p->cfg.batch ? flush_pending(p) : 0;
 }
 
 void pool_blocking(pool *p, int blocking) {
-  (void)p;
+  /* Queued jobs must not wait for input that may be slow to come (a live
+   * stream). */
+  if (blocking && p->npending)
+    flush_pending(p);
   int old;
   pthread_setcancelstate(blocking ? PTHREAD_CANCEL_ENABLE
                                   : PTHREAD_CANCEL_DISABLE, &old);
@@ -92,6 +129,8 @@ static void *producer_main(void *arg) {
    * (pool_blocking()), never while it holds the lock. */
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
   int status = p->cfg.produce(p->cfg.ctx, p);
+  if (p->npending)
+    flush_pending(p);
   pthread_mutex_lock(&p->mu);
   p->producer_status = status;
   p->closed = 1;
@@ -106,9 +145,15 @@ static void *worker_main(void *arg) {
   pool *p = w->p;
   pool_worker *worker = &p->workers[w->index];
   free(w);
+  /* The writer is signalled once the lock is released, so that it does
+   * not wake only to wait for the lock. */
+  int wake_writer = 0;
   pthread_mutex_lock(&p->mu);
   for (;;) {
     while (!p->aborted && !p->closed && p->taken == p->submitted) {
+      if (wake_writer)
+        pthread_cond_signal(&p->done);
+      wake_writer = 0;
       p->workers_waiting++;
       pthread_cond_wait(&p->work, &p->mu);
       p->workers_waiting--;
@@ -118,17 +163,24 @@ static void *worker_main(void *arg) {
     size_t seq = p->taken++;
     doc_job *job = &p->jobs[seq % p->cfg.window];
     pthread_mutex_unlock(&p->mu);
+    if (wake_writer)
+      pthread_cond_signal(&p->done);
     p->cfg.work(p->cfg.ctx, worker, job);
     pthread_mutex_lock(&p->mu);
-    p->state[seq % p->cfg.window] = SLOT_DONE;
-    /* The writer is woken when its next job may be ready, once a few
-     * are (or when nothing is left to do, so that a live stream is
-     * written at once). */
-    if (p->writer_waits && (p->taken == p->submitted ||
-                            seq + 1 - p->emitted >= p->cfg.window / 4))
-      pthread_cond_signal(&p->done);
+    atomic_store_explicit(&p->state[seq % p->cfg.window], SLOT_DONE,
+                          memory_order_release);
+    /* The writer is woken when its next job is ready, once a few are
+     * (or when nothing is left to do, so that a live stream is written
+     * at once). */
+    wake_writer = p->writer_waits &&
+                  atomic_load_explicit(&p->state[p->emitted % p->cfg.window],
+                                       memory_order_relaxed) == SLOT_DONE &&
+                  (p->taken == p->submitted ||
+                   seq + 1 - p->emitted >= p->cfg.window / 4);
   }
   pthread_mutex_unlock(&p->mu);
+  if (wake_writer)
+    pthread_cond_signal(&p->done);
   return NULL;
 }
 
@@ -142,22 +194,41 @@ static void deadline_in(struct timespec *ts, int ms) {
   }
 }
 
+/* Hands the next job back if it is done. The slot is not yet returned:
+ * the producer cannot reuse it, and no lock is needed. */
+static int take_done(pool *p, doc_job *job) {
+  size_t slot = p->written % p->cfg.window;
+  if (atomic_load_explicit(&p->state[slot], memory_order_acquire) !=
+      SLOT_DONE)
+    return 0;
+  *job = p->jobs[slot];
+  atomic_store_explicit(&p->state[slot], SLOT_FREE, memory_order_relaxed);
+  p->written++;
+  p->written_weight += job->weight;
+  return 1;
+}
+
+/* Returns the slots of the jobs handed back (under the lock). */
+static void return_slots(pool *p) {
+  p->emitted = p->written;
+  p->weight -= p->written_weight;
+  p->written_weight = 0;
+  if (p->producer_waits &&
+      p->cfg.window - (p->submitted - p->emitted) >= p->cfg.window / 2 &&
+      p->weight <= p->cfg.max_weight / 2)
+    pthread_cond_signal(&p->room);
+}
+
 int pool_next(pool *p, doc_job *job, int wait_ms) {
+  if (p->written - p->emitted < RETURN_BATCH && take_done(p, job))
+    return POOL_JOB;
   int rc;
   struct timespec deadline;
   int timed = 0;
   pthread_mutex_lock(&p->mu);
+  return_slots(p);
   for (;;) {
-    size_t slot = p->emitted % p->cfg.window;
-    if (p->emitted < p->submitted && p->state[slot] == SLOT_DONE) {
-      *job = p->jobs[slot];
-      p->state[slot] = SLOT_FREE;
-      p->emitted++;
-      p->weight -= job->weight;
-      if (p->producer_waits &&
-          p->cfg.window - (p->submitted - p->emitted) >= p->cfg.window / 2 &&
-          p->weight <= p->cfg.max_weight / 2)
-        pthread_cond_signal(&p->room);
+    if (take_done(p, job)) {
       rc = POOL_JOB;
       break;
     }
@@ -217,7 +288,7 @@ int pool_finish(pool *p) {
     pthread_join(p->producer, NULL);
   for (unsigned i = 0; i < p->started; i++)
     pthread_join(p->threads[i], NULL);
-  for (size_t seq = p->emitted; seq < p->submitted; seq++)
+  for (size_t seq = p->written; seq < p->submitted; seq++)
     doc_job_release(&p->jobs[seq % p->cfg.window]);
   int status = p->producer_status;
   pool_free(p);
@@ -236,12 +307,16 @@ int pool_start(pool **out, const avis_model *model, const pool_config *cfg) {
   if (!p)
     goto nomem;
   p->cfg = *cfg;
+  if (p->cfg.batch == 0)
+    p->cfg.batch = 1;
+  if (p->cfg.batch > SUBMIT_BATCH)
+    p->cfg.batch = SUBMIT_BATCH;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->room, NULL);
   pthread_cond_init(&p->work, NULL);
   pthread_cond_init(&p->done, NULL);
   p->jobs = calloc(cfg->window, sizeof *p->jobs);
-  p->state = calloc(cfg->window, 1);
+  p->state = calloc(cfg->window, sizeof *p->state);
   p->threads = calloc(cfg->workers, sizeof *p->threads);
   p->workers = calloc(cfg->workers, sizeof *p->workers);
   if (!p->jobs || !p->state || !p->threads || !p->workers) {

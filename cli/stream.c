@@ -19,6 +19,9 @@
 /* A JSON string may take six bytes for each byte of its text (\u0001). */
 #define ESCAPE_GROWTH 6
 #define LINE_SLACK ((size_t)1 << 20)
+/* Lines handed to the workers at once: a line is cut from the buffer much
+ * faster than it is analysed. */
+#define STREAM_BATCH 16
 
 /* Lines of a file descriptor, each at most max_line bytes: the bytes of a
  * longer line are dropped as they are read, so that memory stays bounded. */
@@ -340,6 +343,7 @@ int stream_run(const avis_model *model, const batch_opts *o) {
   pool_config cfg = {0};
   pool_size(&cfg, o, 0);
   cfg.produce = produce_lines;
+  cfg.batch = STREAM_BATCH;
   cfg.work = work_line;
   cfg.ctx = &c;
   run_plan plan = {FORMAT_JSONL, 0, 1, 1, 0, 0};

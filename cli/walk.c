@@ -3,6 +3,7 @@
  * that 100,000 files cost a few megabytes; the texts are read later, by
  * the workers. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* d_type of readdir() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,13 @@ static char *join(const char *dir, const char *name) {
   return path;
 }
 
+/* A name found in a directory, and what stat() said of it. */
+typedef struct {
+  char *name;
+  int err;             /* errno of stat(), or 0 */
+  struct stat st;
+} dir_entry;
+
 static const ancestor *find_ancestor(const ancestor *a, const struct stat *st) {
   for (; a; a = a->parent)
     if (a->dev == st->st_dev && a->ino == st->st_ino)
@@ -94,100 +102,119 @@ static const ancestor *find_ancestor(const ancestor *a, const struct stat *st) {
   return NULL;
 }
 
-/* The names in a directory, read at once so that no directory stays open
- * while its subdirectories are walked (deep trees would run out of file
- * descriptors). NULL-terminated; NULL with errno set on failure. */
-static char **read_names(const char *dir) {
+/* stat() of a name in the open directory `d`; a regular file the
+ * directory says is one needs none, unless its size is wanted. */
+static int stat_entry(const walk_ctx *w, DIR *d, const struct dirent *e,
+                      struct stat *st) {
+  if (e->d_type == DT_REG && !w->list->sizes) {
+    memset(st, 0, sizeof *st);
+    st->st_mode = S_IFREG;
+    return 0;
+  }
+  return fstatat(dirfd(d), e->d_name, st, 0) == 0 ? 0 : errno;
+}
+
+static void free_entries(dir_entry *v, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    free(v[i].name);
+  free(v);
+}
+
+/* The names in a directory that are not excluded, each with its stat(),
+ * read at once so that no directory stays open while its subdirectories
+ * are walked (deep trees would run out of file descriptors). Each name is
+ * looked up from the open directory, not from the root of its path. The
+ * array ends with a NULL name; NULL with errno set on failure. */
+static dir_entry *read_entries(walk_ctx *w, const char *dir) {
   DIR *d = opendir(dir);
   if (!d)
     return NULL;
   size_t len = 0, cap = 16;
-  char **names = malloc(cap * sizeof *names);
+  dir_entry *v = malloc(cap * sizeof *v);
   struct dirent *e;
-  int err = names ? 0 : ENOMEM;
+  int err = v ? 0 : ENOMEM;
   while (!err) {
     errno = 0;
     if (!(e = readdir(d))) {
       err = errno;
       break;
     }
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+        matches_any(w->exclude, e->d_name))
       continue;
     if (len + 1 == cap) {
-      char **grown = realloc(names, cap * 2 * sizeof *names);
+      dir_entry *grown = realloc(v, cap * 2 * sizeof *v);
       if (!grown) {
         err = ENOMEM;
         break;
       }
-      names = grown;
+      v = grown;
       cap *= 2;
     }
-    if (!(names[len] = strdup(e->d_name)))
+    if (!(v[len].name = strdup(e->d_name))) {
       err = ENOMEM;
-    else
-      len++;
+      break;
+    }
+    v[len].err = stat_entry(w, d, e, &v[len].st);
+    len++;
   }
   closedir(d);
-  if (names)
-    names[len] = NULL;
+  if (v)
+    v[len].name = NULL;
   if (err) {
-    for (size_t i = 0; i < len; i++)
-      free(names[i]);
-    free(names);
+    free_entries(v, len);
     errno = err;
     return NULL;
   }
-  return names;
+  return v;
 }
 
 static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self);
 
 /* One name found in a directory: a file to analyse, a directory to walk,
  * or something to report. */
-static int walk_entry_at(walk_ctx *w, const char *path, const char *name,
+static int walk_entry_at(walk_ctx *w, const char *path, const dir_entry *e,
                          const ancestor *parent) {
-  if (matches_any(w->exclude, name))
-    return 0;
-  struct stat st;
-  int found = stat(path, &st) == 0;
-  if (found && S_ISDIR(st.st_mode)) {
-    const ancestor *loop = find_ancestor(parent, &st);
+  const struct stat *st = &e->st;
+  if (!e->err && S_ISDIR(st->st_mode)) {
+    const ancestor *loop = find_ancestor(parent, st);
     if (loop)
       return push_error(w->list, path, ERR_SYMLINK_LOOP,
                         "symbolic link loop: leads back to %s", loop->path);
-    ancestor self = {st.st_dev, st.st_ino, path, parent};
+    ancestor self = {st->st_dev, st->st_ino, path, parent};
     return walk_dir(w, path, &self);
   }
-  if (w->include->len && !matches_any(w->include, name))
+  if (w->include->len && !matches_any(w->include, e->name))
     return 0;
-  if (!found)
-    return errno == ELOOP
+  if (e->err)
+    return e->err == ELOOP
                ? push_error(w->list, path, ERR_SYMLINK_LOOP, "%s",
                             "symbolic link loop")
                : push_error(w->list, path, ERR_UNREADABLE, "%s",
-                            strerror(errno));
+                            strerror(e->err));
   /* Pipes, sockets and devices inside a tree are not documents. */
-  if (!S_ISREG(st.st_mode))
+  if (!S_ISREG(st->st_mode))
     return 0;
-  return push_copy(w->list, path, (uint64_t)st.st_size, 1);
+  return push_copy(w->list, path, (uint64_t)st->st_size, 1);
 }
 
 static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self) {
-  char **names = read_names(dir);
-  if (!names)
+  dir_entry *v = read_entries(w, dir);
+  if (!v)
     return errno == ENOMEM ? -1
                            : push_error(w->list, dir, ERR_UNREADABLE,
                                         "cannot read the directory: %s",
                                         strerror(errno));
+  size_t n = 0;
+  while (v[n].name)
+    n++;
   int rc = 0;
-  for (size_t i = 0; names[i]; i++) {
-    char *path = rc ? NULL : join(dir, names[i]);
-    if (!rc)
-      rc = path ? walk_entry_at(w, path, names[i], self) : -1;
+  for (size_t i = 0; i < n && !rc; i++) {
+    char *path = join(dir, v[i].name);
+    rc = path ? walk_entry_at(w, path, &v[i], self) : -1;
     free(path);
-    free(names[i]);
   }
-  free(names);
+  free_entries(v, n);
   return rc;
 }
 
