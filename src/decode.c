@@ -143,37 +143,49 @@ static unsigned bits16(unsigned x) {
   return (unsigned)bits_set[x & 0xFF] + bits_set[(x >> 8) & 0xFF];
 }
 
+/* The bytes of v that start a two-byte sequence (a lead C2..DF followed
+ * by a continuation byte), as 0xFF. As signed bytes, leads are -62..-33
+ * and continuation bytes -128..-65; a lead in the last byte has its
+ * continuation in the next block and is not counted. */
+static inline __m128i pair_starts(__m128i v) {
+  __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8(-32)));
+  __m128i cont = _mm_cmplt_epi8(v, _mm_set1_epi8(-64));
+  return _mm_and_si128(lead, _mm_srli_si128(cont, 1));
+}
+
+/* Every block is classified the same way, with or without bytes from 0x80
+ * up: whether a block holds an accented letter is hard to foresee, and a
+ * branch on it would often be mispredicted. The pairs are counted in a
+ * vector, summed once at the end. */
 static size_t plain_run(const unsigned char *s, size_t avail,
                         size_t *trailing) {
   size_t i = 0;
+  __m128i counted = _mm_setzero_si128(); /* pairs, in two 64-bit sums */
   for (; i + 16 <= avail; i += 16) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
     /* As signed bytes, those below 0x20 and those from 0x80 up are the ones
      * below 0x20. */
     __m128i other = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
                                  _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-    unsigned mask = (unsigned)_mm_movemask_epi8(other);
-    if (!mask)
-      continue;
-    /* Signed again: lead bytes C2..DF are -62..-33, continuation bytes
-     * 80..BF are -128..-65. A pair is a lead followed by a continuation;
-     * a lead in the last byte has its continuation in the next block and
-     * is left to the caller. */
-    unsigned high = (unsigned)_mm_movemask_epi8(v);
-    unsigned lead = (unsigned)_mm_movemask_epi8(
-        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
-                      _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
-    unsigned cont =
-        (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
-    unsigned pairs = lead & (cont >> 1);
-    unsigned bad = (mask & ~(high & (pairs | pairs << 1))) & 0xFFFFu;
+    /* Of those, the bytes of two-byte sequences are plain. */
+    __m128i pairs = pair_starts(v);
+    __m128i placed = _mm_or_si128(pairs, _mm_slli_si128(pairs, 1));
+    unsigned bad = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(placed, other));
     if (bad) {
       unsigned at = (unsigned)__builtin_ctz(bad);
-      *trailing += bits16(pairs & ((1u << at) - 1));
-      return i + at;
+      unsigned before = (1u << at) - 1;
+      *trailing += bits16((unsigned)_mm_movemask_epi8(pairs) & before);
+      i += at;
+      break;
     }
-    *trailing += bits16(pairs);
+    counted = _mm_add_epi64(
+        counted, _mm_sad_epu8(_mm_and_si128(pairs, _mm_set1_epi8(1)),
+                              _mm_setzero_si128()));
   }
+  uint64_t sums[2];
+  _mm_storeu_si128((__m128i *)(void *)sums, counted);
+  *trailing += (size_t)(sums[0] + sums[1]);
   return i;
 }
 #else

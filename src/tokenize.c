@@ -958,6 +958,10 @@ static size_t host_end(const tokenizer *t, size_t p, int known_tld) {
     return 0;
   if (!known_tld)
     return e;
+  /* The entries are in lower case: most candidates are numbers
+   * (100.000), which this rules out before the list. */
+  if (!(ascii_class[t->s[dot + 1]] & C_LOWER))
+    return 0;
   for (size_t i = 0; i < sizeof top_level_domains / sizeof *top_level_domains;
        i++)
     if (starts_with(t, dot + 1, top_level_domains[i]) == e - dot - 1)
@@ -1299,6 +1303,10 @@ static size_t emoticon_len(const tokenizer *t, size_t p) {
   default:
     return 0;
   }
+  /* Every emoticon has a second character, never a space: this spares
+   * the list the dashes and colons of prose (" - ", "dit : "). */
+  if (p + 1 >= t->len || (ascii_class[t->s[p + 1]] & C_SPACE))
+    return 0;
   size_t best = 0;
   for (size_t i = 0; i < sizeof emoticons / sizeof *emoticons; i++) {
     if ((unsigned char)emoticons[i][0] != t->s[p])
@@ -1425,12 +1433,18 @@ static int emit_common_word(tokenizer *t, size_t start, size_t end,
   return emit_inline(t, start, end, AVIS_TOKEN_WORD, 0);
 }
 
+/* A punctuation mark of n bytes at p, with the combining marks after it. */
+static ALWAYS_INLINE int emit_punct(tokenizer *t, size_t p, size_t n) {
+  return emit_inline(t, p, mark_run_end(t, p + n), AVIS_TOKEN_PUNCT, 0);
+}
+
 /* What scan_other() returns when the token is a word after all. Its other
  * results are those of emit(): 0 or a negative AVIS_ERR_*. */
 enum { WORD_FOLLOWS = 1 };
 
 /* The tokens that do not start with a letter, and the words whose first
- * letter may also open something else (a URL: http, www) or is not ASCII.
+ * letter may also open something else (a URL: http, www) or is neither
+ * ASCII nor Latin-1.
  * Kept apart from scan_token(), so that the shortcut for common words is
  * reached from one place. */
 static int scan_other(tokenizer *t, size_t p) {
@@ -1458,7 +1472,23 @@ static int scan_other(tokenizer *t, size_t p) {
     return emit(t, p, p + n, AVIS_TOKEN_EMOJI, 0);
   if (is_terminal(c.cp))
     return scan_terminal(t);
-  return emit_inline(t, p, mark_run_end(t, p + c.n), AVIS_TOKEN_PUNCT, 0);
+  return emit_punct(t, p, c.n);
+}
+
+/* Whether b is ASCII punctuation that scan_other() would take for a
+ * token by itself: no letter or digit, nothing that opens an emoticon,
+ * URL, handle or hashtag, no full stop (scan_terminal()). Commas, quotes
+ * and brackets are a tenth of the tokens of news text; they are emitted
+ * inline, without the call. */
+static inline int is_plain_punct(unsigned char b) {
+  return b < 0x80 && !(ascii_class[b] & (C_LETTER | C_OPENS)) &&
+         !is_terminal(b);
+}
+
+/* Whether a Latin-1 letter (à, É: C3 and one more byte) starts at p: it
+ * opens nothing but a word (à, été, État). */
+static inline int latin1_letter_at(const tokenizer *t, size_t p) {
+  return t->s[p] == 0xC3 && p + 1 < t->len && is_latin1_second(t->s[p + 1]);
 }
 
 /* With `general`, every word goes through scan_word(): the reference the
@@ -1468,9 +1498,13 @@ static ALWAYS_INLINE int scan_token(tokenizer *t, int general) {
   int elision = 0;
   /* Most tokens are words that start with an ASCII letter which opens
    * nothing else: the class of that byte suffices to send them to the
-   * shortcut, with nothing decoded. The caller has checked that p is in
-   * the text; bytes from 0x80 up have no class here. */
-  if ((ascii_class[t->s[p]] & (C_LETTER | C_OPENS)) != C_LETTER) {
+   * shortcut, with nothing decoded. So do Latin-1 letters, and plain ASCII
+   * punctuation needs no call. The caller has checked that p is in the
+   * text; bytes from 0x80 up have no class here. */
+  if ((ascii_class[t->s[p]] & (C_LETTER | C_OPENS)) != C_LETTER &&
+      !latin1_letter_at(t, p)) {
+    if (is_plain_punct(t->s[p]))
+      return emit_punct(t, p, 1);
     int rc = scan_other(t, p);
     if (rc != WORD_FOLLOWS)
       return rc;

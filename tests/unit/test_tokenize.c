@@ -224,6 +224,8 @@ static const row token_rows[] = {
     {"URL in capitals", "HTTPS://EXEMPLE.FR", "HTTPS://EXEMPLE.FR/url"},
     {"bare host name", "commandé sur amazon.fr hier",
      "commandé | sur | amazon.fr/url | hier"},
+    {"numbers and capitals end no host name", "100.000 exemple.FR site.fr",
+     "100.000/num | exemple | ./p | FR | site.fr/url"},
     {"bare host name with a path", "site.fr/contact?x=1",
      "site.fr/contact?x=1/url"},
     {"URL in guillemets", "«https://a.fr»", "«/p | https://a.fr/url | »/p"},
@@ -263,6 +265,8 @@ static const row token_rows[] = {
     {"letter emoticons", ":DDD :Pas", ":DDD/emoticon | :/p | Pas"},
     {"colon before a name", "Note :Dupont", "Note | :/p | Dupont"},
     {"less than a number", "<30", "</p | 30/num"},
+    {"emoticon marks before white space", "a : b - c ;\t^ = < x\n:",
+     "a | :/p | b | -/p | c | ;/p | ^/p | =/p | </p | x | :/p"},
 
     /* Punctuation and spacing */
     {"question and exclamation", "Quoi ?! Non...",
@@ -282,6 +286,11 @@ static const row token_rows[] = {
     {"zero-width characters alone",
      "\xE2\x80\x8D\xE2\x80\x8C\xE2\x81\xA0\xEF\xBB\xBF", ""},
     {"dashes and brackets", "—(a)", "—/p | (/p | a | )/p"},
+    {"ASCII punctuation, one mark a token", ",,\"'()_&",
+     ",/p | ,/p | \"/p | '/p | (/p | )/p | _/p | &/p"},
+    {"ASCII punctuation with a combining mark", ",\xCC\x81x ,\xCC\x81",
+     ",\xCC\x81/p | x | ,\xCC\x81/p"},
+    {"Latin-1 letters and signs", "à ×2 ÷ Été", "à | ×/p | 2/num | ÷/p | Été"},
     {"invalid UTF-8 does not stop the scan", "a\xFF\x80z", "a | \xFF/p | \x80/p | z"},
 };
 
