@@ -88,16 +88,20 @@ static char *join(const char *dir, const char *name) {
   return path;
 }
 
-/* A name found in a directory, and what stat() said of it. */
+/* A name found in a directory, and what stat() said of it: only what the
+ * walk reads, since a directory's names are all held at once. */
 typedef struct {
   char *name;
   int err;             /* errno of stat(), or 0 */
-  struct stat st;
+  mode_t mode;
+  dev_t dev;
+  ino_t ino;
+  uint64_t size;
 } dir_entry;
 
-static const ancestor *find_ancestor(const ancestor *a, const struct stat *st) {
+static const ancestor *find_ancestor(const ancestor *a, dev_t dev, ino_t ino) {
   for (; a; a = a->parent)
-    if (a->dev == st->st_dev && a->ino == st->st_ino)
+    if (a->dev == dev && a->ino == ino)
       return a;
   return NULL;
 }
@@ -105,13 +109,21 @@ static const ancestor *find_ancestor(const ancestor *a, const struct stat *st) {
 /* stat() of a name in the open directory `d`; a regular file the
  * directory says is one needs none, unless its size is wanted. */
 static int stat_entry(const walk_ctx *w, DIR *d, const struct dirent *e,
-                      struct stat *st) {
-  if (e->d_type == DT_REG && !w->list->sizes) {
-    memset(st, 0, sizeof *st);
-    st->st_mode = S_IFREG;
+                      dir_entry *v) {
+  v->mode = S_IFREG;
+  v->dev = 0;
+  v->ino = 0;
+  v->size = 0;
+  if (e->d_type == DT_REG && !w->list->sizes)
     return 0;
-  }
-  return fstatat(dirfd(d), e->d_name, st, 0) == 0 ? 0 : errno;
+  struct stat st;
+  if (fstatat(dirfd(d), e->d_name, &st, 0) != 0)
+    return errno;
+  v->mode = st.st_mode;
+  v->dev = st.st_dev;
+  v->ino = st.st_ino;
+  v->size = (uint64_t)st.st_size;
+  return 0;
 }
 
 static void free_entries(dir_entry *v, size_t len) {
@@ -155,7 +167,7 @@ static dir_entry *read_entries(walk_ctx *w, const char *dir) {
       err = ENOMEM;
       break;
     }
-    v[len].err = stat_entry(w, d, e, &v[len].st);
+    v[len].err = stat_entry(w, d, e, &v[len]);
     len++;
   }
   closedir(d);
@@ -175,13 +187,12 @@ static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self);
  * or something to report. */
 static int walk_entry_at(walk_ctx *w, const char *path, const dir_entry *e,
                          const ancestor *parent) {
-  const struct stat *st = &e->st;
-  if (!e->err && S_ISDIR(st->st_mode)) {
-    const ancestor *loop = find_ancestor(parent, st);
+  if (!e->err && S_ISDIR(e->mode)) {
+    const ancestor *loop = find_ancestor(parent, e->dev, e->ino);
     if (loop)
       return push_error(w->list, path, ERR_SYMLINK_LOOP,
                         "symbolic link loop: leads back to %s", loop->path);
-    ancestor self = {st->st_dev, st->st_ino, path, parent};
+    ancestor self = {e->dev, e->ino, path, parent};
     return walk_dir(w, path, &self);
   }
   if (w->include->len && !matches_any(w->include, e->name))
@@ -193,9 +204,9 @@ static int walk_entry_at(walk_ctx *w, const char *path, const dir_entry *e,
                : push_error(w->list, path, ERR_UNREADABLE, "%s",
                             strerror(e->err));
   /* Pipes, sockets and devices inside a tree are not documents. */
-  if (!S_ISREG(st->st_mode))
+  if (!S_ISREG(e->mode))
     return 0;
-  return push_copy(w->list, path, (uint64_t)st->st_size, 1);
+  return push_copy(w->list, path, e->size, 1);
 }
 
 static int walk_dir(walk_ctx *w, const char *dir, const ancestor *self) {
