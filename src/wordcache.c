@@ -19,7 +19,7 @@
  * cache's strings, where the key, its normalised form and its stem (when
  * it differs from the form) follow one another. */
 
-#define INDEX_BITS 18 /* enough for AVIS_WORD_CACHE_MAX entries */
+#define INDEX_BITS 19 /* enough for AVIS_WORD_CACHE_MAX entries */
 #define INDEX_MASK ((1u << INDEX_BITS) - 1)
 #define TAG(h) ((uint32_t)((h) >> 32) >> INDEX_BITS)
 #define PREFIX 8

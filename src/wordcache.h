@@ -25,13 +25,17 @@
 #include "strmap.h"
 #include "tokenize.h"
 
-/* Room for 131,072 forms: 8 MB of entries, 1 MB of slots (in a 2 MiB
- * page) and, on news, about 3 MB of strings per analyzer. The 36,000
- * OrangeSum articles hold 174,000 distinct forms; with room for half as
- * many the cache worked out 324,000 forms over them, each costing a
- * stemming and about ten hash lookups, against 202,000 with this room
- * (docs/batch.md). */
-#define AVIS_WORD_CACHE_MAX 131072
+/* Room for 262,144 forms: 16 MB of entries and 2 MB of slots (each in
+ * pages of 2 MiB, backed only as they are written) and, on news, a few MB
+ * of strings per analyzer. The 36,000 OrangeSum articles hold 174,000
+ * distinct forms. With room for half as many, the cache worked out 202,000
+ * forms over them at -j1, each costing a stemming and about ten hash
+ * lookups, and 527,000 over 100,000 articles at -j2 (both analyzers
+ * evicting and working the same words out again); with this room, 174,000
+ * and 323,000, and those runs took 2-3% and 10% less time (docs/batch.md).
+ * A longer tail of words, as a stream of millions of articles has, is
+ * evicted as before. */
+#define AVIS_WORD_CACHE_MAX 262144
 /* Asks for the cache line at p ahead of its use: a hint, never a fault.
  * The cache's lookups and topic scoring hide memory latency with it. */
 #if defined(__GNUC__)
