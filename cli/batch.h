@@ -238,6 +238,11 @@ void sb_add_size(strbuf *b, size_t x);
  * overlong forms, no surrogates, nothing above U+10FFFF; 1 for ASCII), or
  * 0. */
 size_t utf8_sequence_at(const unsigned char *s, size_t n);
+/* The length of the run at s[0..n) of ASCII bytes that a JSON string
+ * holds as they are: neither a quote, a backslash nor a control
+ * character. A text is mostly such runs, which are tested 16 bytes at a
+ * time. */
+size_t json_plain_run(const unsigned char *s, size_t n);
 /* Appends `s` as a JSON string; invalid UTF-8 becomes U+FFFD. */
 void sb_add_json_string(strbuf *b, const char *s);
 /* Hands the bytes over: NULL after a failed allocation. */

@@ -4,9 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 typedef struct {
   const char *s;
@@ -90,30 +87,6 @@ static size_t read_escape(const char *s, size_t avail, long *cp) {
   return 11;
 }
 
-/* The length of the run at s[0..n) of ASCII bytes that a string takes as
- * they are: neither a quote, a backslash nor a control character. A text
- * is mostly such runs, which are tested 16 bytes at a time. */
-static size_t plain_run(const unsigned char *s, size_t n) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
-                space = _mm_set1_epi8(0x20);
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    /* Signed, bytes from 0x80 are below the space too. */
-    __m128i stop = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_cmplt_epi8(v, space));
-    unsigned m = (unsigned)_mm_movemask_epi8(stop);
-    if (m)
-      return i + (size_t)__builtin_ctz(m);
-  }
-#endif
-  while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-    i++;
-  return i;
-}
-
 /* The string at p->s[p->i] (an opening quote): valid UTF-8, no control
  * character, escapes jansson reads the same way. Moves past it; *escaped
  * says whether it holds escapes. 0 when it is left to jansson. */
@@ -123,7 +96,7 @@ static int scan_string(scan *p, int *escaped) {
   long cp;
   *escaped = 0;
   while (i < p->n) {
-    i += plain_run(s + i, p->n - i);
+    i += json_plain_run(s + i, p->n - i);
     if (i == p->n)
       break;
     unsigned char c = s[i];

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "batch.h"
 #include "cli.h"
 #include "number.h"
@@ -107,6 +111,27 @@ char *sb_take(strbuf *b, size_t *len) {
   return data;
 }
 
+size_t json_plain_run(const unsigned char *s, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    /* Signed, bytes from 0x80 are below the space too. */
+    __m128i stop = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_cmplt_epi8(v, space));
+    unsigned m = (unsigned)_mm_movemask_epi8(stop);
+    if (m)
+      return i + (size_t)__builtin_ctz(m);
+  }
+#endif
+  while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+    i++;
+  return i;
+}
+
 size_t utf8_sequence_at(const unsigned char *s, size_t n) {
   unsigned char c = s[0];
   if (c < 0x80)
@@ -155,11 +180,10 @@ void sb_add_json_string(strbuf *b, const char *str) {
   size_t n = strlen(str), run = 0;
   sb_addc(b, '"');
   for (size_t i = 0; i < n;) {
+    i += json_plain_run(s + i, n - i);
+    if (i == n)
+      break;
     unsigned char c = s[i];
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      i++;
-      continue;
-    }
     size_t k = c >= 0x80 ? utf8_sequence_at(s + i, n - i) : 0;
     if (k) {
       i += k;

@@ -177,19 +177,23 @@ check "tsv: rows" 0 '^path	label	score' "*" /dev/null -- "$analyze" -q --format 
 grep -q "^$odd/tab\\\\there.txt	" "$tmp/out" && grep -q "^$odd/line\\\\nbreak.txt	" "$tmp/out" &&
   [ "$(wc -l <"$tmp/out")" -eq 6 ] && ok "tsv: tab and line break escaped" || not_ok "tsv: escapes" "$tmp/out"
 
-# JSON Lines: a name with a control byte or a quote is escaped, and every
-# record reads back as JSON with the file's name.
+# JSON Lines: a name with a control byte or a quote is escaped, a byte that
+# is not UTF-8 becomes U+FFFD, and every record reads back as JSON with the
+# file's name.
 ctl=$tmp/ctl
 mkdir -p "$ctl"
 make_doc 15 >"$ctl/bell$(printf '\001')x.txt"
 make_doc 16 >"$ctl/say \"hi\".txt"
+make_doc 17 >"$ctl/$(printf 'caf\351 cr\303\250me.txt')"
 "$analyze" -q "$ctl" >"$tmp/ctl.jsonl" 2>/dev/null
 python3 - "$tmp/ctl.jsonl" "$ctl" >"$tmp/py" 2>&1 <<'EOF2' && ok "jsonl: escaped names read back" || not_ok "jsonl: names" "$tmp/py" "$tmp/ctl.jsonl"
 import json, os, sys
 raw = open(sys.argv[1], encoding="utf-8").read()
 assert "\\u0001" in raw, raw
 paths = [json.loads(line)["path"] for line in raw.split("\n") if line]
-assert paths == sorted(os.path.join(sys.argv[2], n) for n in os.listdir(sys.argv[2])), paths
+names = sorted(os.fsencode(os.path.join(sys.argv[2], n)) for n in os.listdir(sys.argv[2]))
+assert paths == [n.decode("utf-8", "replace") for n in names], paths
+assert any(p.endswith("caf\ufffd crème.txt") for p in paths), paths
 EOF2
 
 # A regular file whose size the system does not tell (procfs says 0) is

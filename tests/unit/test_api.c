@@ -150,6 +150,42 @@ static void test_json_schema_basics(void **state) {
   avis_result_free(r);
 }
 
+/* Strings are escaped after runs of plain bytes found 16 and 8 at a time:
+ * a quote, a backslash, a control character and an accented letter are
+ * written right wherever they fall in a run. */
+static void test_json_escapes_at_every_offset(void **state) {
+  avis_analyzer *an;
+  assert_int_equal(avis_analyzer_new(&an, *state), AVIS_OK);
+  for (size_t k = 0; k < 40; k++) {
+    char text[128];
+    memset(text, 'a', k);
+    static const char tail[] = " \"bon\" \\ film\tgénial\x01 fin";
+    memcpy(text + k, tail, sizeof tail);
+    size_t len = k + sizeof tail - 1;
+    avis_result *r = NULL;
+    assert_int_equal(avis_analyze(an, text, len, &r), AVIS_OK);
+    char *json;
+    size_t json_len;
+    assert_int_equal(avis_result_to_json(r, 0, &json, &json_len), AVIS_OK);
+    json_error_t err;
+    json_t *root = json_loads(json, 0, &err);
+    assert_non_null(root);
+    json_t *sentence = json_array_get(json_object_get(root, "sentences"), 0);
+    size_t start = (size_t)json_integer_value(json_object_get(sentence, "start"));
+    size_t length =
+        (size_t)json_integer_value(json_object_get(sentence, "length"));
+    const char *got = json_string_value(json_object_get(sentence, "text"));
+    assert_non_null(got);
+    assert_true(start + length <= len && length > 20);
+    assert_int_equal(strlen(got), length);
+    assert_memory_equal(got, text + start, length);
+    json_decref(root);
+    avis_free(json);
+    avis_result_free(r);
+  }
+  avis_analyzer_free(an);
+}
+
 static void test_input_errors(void **state) {
   avis_analyzer *an;
   avis_result *r = (avis_result *)1;
@@ -279,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_default_data_is_loaded),
       cmocka_unit_test(test_result_accessors),
       cmocka_unit_test(test_json_schema_basics),
+      cmocka_unit_test(test_json_escapes_at_every_offset),
       cmocka_unit_test(test_input_errors),
       cmocka_unit_test(test_analyze_reuse),
       cmocka_unit_test(test_shared_model_across_threads),
