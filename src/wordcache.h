@@ -32,9 +32,10 @@
  * forms over them at -j1, each costing a stemming and about ten hash
  * lookups, and 527,000 over 100,000 articles at -j2 (both analyzers
  * evicting and working the same words out again); with this room, 174,000
- * and 323,000, and those runs took 2-3% and 10% less time (docs/batch.md).
- * A longer tail of words, as a stream of millions of articles has, is
- * evicted as before. */
+ * and 323,000: 4 to 5% less time over the 100,000 articles, and no
+ * difference above the machine's noise over the 36,000 at -j1. A longer
+ * tail of words, as a stream of millions of articles has, is evicted as
+ * before. */
 #define AVIS_WORD_CACHE_MAX 262144
 /* Asks for the cache line at p ahead of its use: a hint, never a fault.
  * The cache's lookups and topic scoring hide memory latency with it. */
