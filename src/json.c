@@ -11,9 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "error.h"
 #include "lda.h"
@@ -157,48 +154,23 @@ static int plain_word(uint64_t x) {
   return (flagged & highs) == 0;
 }
 
-/* The length of the run at s[0..n) of bytes that need no look (as
- * plain_word()). French text has a byte beyond ASCII every few dozen, so
- * that a long string is tested 16 bytes at a time where it can, and the
- * words of a short one eight at a time. */
-static size_t plain_run(const unsigned char *s, size_t n) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
-                space = _mm_set1_epi8(0x20);
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    /* Signed, bytes from 0x80 are below the space too. */
-    __m128i look = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_cmplt_epi8(v, space));
-    unsigned m = (unsigned)_mm_movemask_epi8(look);
-    if (m)
-      return i + (size_t)__builtin_ctz(m);
-  }
-#endif
-  uint64_t x;
-  while (i + 8 <= n && (memcpy(&x, s + i, 8), plain_word(x)))
-    i += 8;
-  for (; i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\';
-       i++)
-    ;
-  return i;
-}
-
 /* A string of n bytes (NUL included), escaped; text that is not UTF-8
  * fails the whole document, as jansson refuses it. Bytes that need no
- * escape are copied in runs. */
+ * escape are copied in runs, found eight at a time. */
 static void put_string(writer *w, const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t run = 0;
   put_char(w, '"');
   for (size_t i = 0; i < n;) {
-    i += plain_run(s + i, n - i);
-    if (i == n)
-      break;
+    uint64_t x;
+    if (i + 8 <= n && (memcpy(&x, s + i, 8), plain_word(x))) {
+      i += 8;
+      continue;
+    }
     unsigned char c = s[i];
-    if (c >= 0x80) {
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      i++;
+    } else if (c >= 0x80) {
       size_t k = utf8_sequence(s + i, n - i);
       if (!k) {
         w->failed = AVIS_ERR_ENCODING;
