@@ -104,9 +104,10 @@ static int scan_string(scan *p, int *escaped) {
       p->i = i + 1;
       return 1;
     }
+    /* What json_plain_run() stopped at: a backslash, a control
+     * character or a byte beyond ASCII. */
     size_t k = c < 0x20    ? 0
                : c == '\\' ? read_escape(p->s + i + 1, p->n - i - 1, &cp)
-               : c < 0x80  ? 1
                            : utf8_sequence_at(s + i, p->n - i);
     if (!k)
       return 0;

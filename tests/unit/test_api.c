@@ -150,7 +150,7 @@ static void test_json_schema_basics(void **state) {
   avis_result_free(r);
 }
 
-/* Strings are escaped after runs of plain bytes found 16 and 8 at a time:
+/* Strings are escaped after runs of plain bytes found several at a time:
  * a quote, a backslash, a control character and an accented letter are
  * written right wherever they fall in a run. */
 static void test_json_escapes_at_every_offset(void **state) {
@@ -171,7 +171,8 @@ static void test_json_escapes_at_every_offset(void **state) {
     json_t *root = json_loads(json, 0, &err);
     assert_non_null(root);
     json_t *sentence = json_array_get(json_object_get(root, "sentences"), 0);
-    size_t start = (size_t)json_integer_value(json_object_get(sentence, "start"));
+    size_t start =
+        (size_t)json_integer_value(json_object_get(sentence, "start"));
     size_t length =
         (size_t)json_integer_value(json_object_get(sentence, "length"));
     const char *got = json_string_value(json_object_get(sentence, "text"));
