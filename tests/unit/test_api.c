@@ -159,7 +159,8 @@ static void test_json_escapes_at_every_offset(void **state) {
   for (size_t k = 0; k < 40; k++) {
     char text[128];
     memset(text, 'a', k);
-    static const char tail[] = " \"bon\" \\ film\tgénial\x01 fin";
+    static const char tail[] =
+        " \"bon\" \\ un film vraiment long\tgénial\x01 fin";
     memcpy(text + k, tail, sizeof tail);
     size_t len = k + sizeof tail - 1;
     avis_result *r = NULL;
