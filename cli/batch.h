@@ -238,10 +238,12 @@ void sb_add_size(strbuf *b, size_t x);
  * overlong forms, no surrogates, nothing above U+10FFFF; 1 for ASCII), or
  * 0. */
 size_t utf8_sequence_at(const unsigned char *s, size_t n);
-/* The length of the run at s[0..n) of ASCII bytes that a JSON string
- * holds as they are: neither a quote, a backslash nor a control
- * character. A text is mostly such runs, which are tested 16 bytes at a
- * time. */
+/* The length of a run at s[0..n), which starts where a character does,
+ * of bytes that a JSON string holds as they are: ASCII but for a quote, a
+ * backslash and control characters, and, where the run is tested 16 bytes
+ * at a time, well-formed two-byte UTF-8 sequences. A text is mostly such
+ * runs. The run may stop short of the longest: what follows it is read
+ * one character at a time. */
 size_t json_plain_run(const unsigned char *s, size_t n);
 /* Appends `s` as a JSON string; invalid UTF-8 becomes U+FFFD. */
 void sb_add_json_string(strbuf *b, const char *s);

@@ -111,6 +111,25 @@ char *sb_take(strbuf *b, size_t *len) {
   return data;
 }
 
+#if defined(__SSE2__)
+/* Whether the bytes of block v that stop a run (mask m) are all beyond
+ * ASCII and pair up, within the block, into well-formed two-byte UTF-8
+ * sequences (a lead from 0xC2 to 0xDF, then a continuation from 0x80 to
+ * 0xBF): the letters of French (é, à, ç, ...) and « », which then do not
+ * end the run. A lead in the block's last byte does; a block never starts
+ * with a continuation, since a run starts where a sequence does. */
+static int two_byte_letters(__m128i v, unsigned m) {
+  unsigned high = (unsigned)_mm_movemask_epi8(v);
+  /* Signed: leads are -62 to -33, continuations -128 to -65. */
+  unsigned lead = (unsigned)_mm_movemask_epi8(
+      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
+                    _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
+  unsigned cont =
+      (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+  return m == high && high == (lead | cont) && lead << 1 == cont;
+}
+#endif
+
 size_t json_plain_run(const unsigned char *s, size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)
@@ -123,7 +142,7 @@ size_t json_plain_run(const unsigned char *s, size_t n) {
         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
         _mm_cmplt_epi8(v, space));
     unsigned m = (unsigned)_mm_movemask_epi8(stop);
-    if (m)
+    if (m && !two_byte_letters(v, m))
       return i + (size_t)__builtin_ctz(m);
   }
 #endif

@@ -125,6 +125,29 @@ done
 [ $blocks_ok -eq 1 ] && ok "blocks: escapes, controls and bad bytes at every offset" ||
   not_ok "blocks: a line read wrongly" "$tmp/out"
 
+# Two-byte letters do not end a run of 16 bytes; a lead in a block's last
+# byte, a continuation without its lead, a lead without its continuation
+# and a three-byte character are still read one by one.
+for n in 13 14 15 16 17 18 19; do
+  run=$(printf '%*s' "$n" '' | tr ' ' a)
+  printf '{"id":"v%s","text":"%séèàçêôùû « très » l\342\200\231été"}\n' "$n" "$run"
+  printf '{"id":"c%s","text":"%séèàç\200film"}\n' "$n" "$run"
+  printf '{"id":"l%s","text":"%séèàç\303film"}\n' "$n" "$run"
+done >"$tmp/letters.jsonl"
+check "letters: read in blocks" 1 '"code":"encoding"' "" "$tmp/letters.jsonl" -- \
+  "$analyze" --stream -q --full
+blocks_ok=1
+for n in 13 14 15 16 17 18 19; do
+  run=$(printf '%*s' "$n" '' | tr ' ' a)
+  at=$((3 * (n - 13)))
+  line_is $((at + 1)) "^{\"id\":\"v$n\",.*\"text\":\"${run}éèàçêôùû « très » l’été\"}"
+  line_is $((at + 2)) "^{\"line\":$((at + 2)),\"error\":{\"code\":\"encoding\""
+  line_is $((at + 3)) "^{\"line\":$((at + 3)),\"error\":{\"code\":\"encoding\""
+done
+[ "$(wc -l <"$tmp/out")" -eq 21 ] || blocks_ok=0
+[ $blocks_ok -eq 1 ] && ok "letters: two-byte letters in blocks, broken sequences refused" ||
+  not_ok "letters: a line read wrongly" "$tmp/out"
+
 # A 10 MB line is analysed; a line over the limit is an error record and the
 # next line is still read.
 {
