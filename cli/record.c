@@ -116,8 +116,8 @@ char *sb_take(strbuf *b, size_t *len) {
  * ASCII and pair up, within the block, into well-formed two-byte UTF-8
  * sequences (a lead from 0xC2 to 0xDF, then a continuation from 0x80 to
  * 0xBF): the letters of French (é, à, ç, ...) and « », which then do not
- * end the run. A lead in the block's last byte does; a block never starts
- * with a continuation, since a run starts where a sequence does. */
+ * end the run. A lead in the block's last byte ends it, and so does a
+ * continuation in its first, whose lead, if any, is not in the block. */
 static int two_byte_letters(__m128i v, unsigned m) {
   unsigned high = (unsigned)_mm_movemask_epi8(v);
   /* Signed: leads are -62 to -33, continuations -128 to -65. */
